@@ -1,0 +1,289 @@
+"""One Trainer: each update method does exactly one D or one G update and returns plain floats.
+
+    step() = d_steps x (1) update D, then (2) update G          [scheme "alternating"]
+    step() = (d_steps - 1) x update D, then D and G together from the same point  [scheme "simultaneous"]
+
+Same config and seed => the same numbers on CPU: data, noise and penalties draw from the Trainer's own
+torch.Generator, and the weights are initialised under a forked, seeded global RNG.
+NaN / inf never escape: the Trainer stops, sets status "diverged" and `reason` says where and why.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+
+import numpy as np
+import torch
+
+from . import losses
+from .config import MUTABLE, Config
+from .data import make_dataset
+from .history import History
+from .models import build_discriminator, build_generator, sample_noise
+from .optim import make_optimizer
+
+EVAL_SAMPLES = 2500
+EVAL_NOISE_SEED = 2024  # one evaluation noise for every run: runs with the same latent_dim compare at equal z
+HIST_BINS, HIST_EVERY = 20, 10
+
+
+class Trainer:
+    def __init__(self, config: Config | None = None):
+        self.config = config or Config()
+        self.data = make_dataset(self.config)
+        with torch.random.fork_rng():  # seeded init without touching the caller's global RNG
+            torch.manual_seed(self.config.seed)
+            self.G = build_generator(self.config, self.data.dim, self.data.kind == "image")
+            self.D = build_discriminator(self.config, self.data.dim)
+        self._init_weights = (copy.deepcopy(self.G.state_dict()), copy.deepcopy(self.D.state_dict()))
+        eval_gen = torch.Generator().manual_seed(EVAL_NOISE_SEED)
+        self.eval_z = sample_noise(self.config, EVAL_SAMPLES, eval_gen)
+        self.reset()
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to step 0 with the same initial weights and the same random stream."""
+        self.G.load_state_dict(self._init_weights[0])
+        self.D.load_state_dict(self._init_weights[1])
+        self.gen = torch.Generator().manual_seed(self.config.seed)
+        self.opt_g = make_optimizer(self.config, "g", self.G.parameters())
+        self.opt_d = make_optimizer(self.config, "d", self.D.parameters())
+        self.step_count, self.status, self.reason = 0, "ok", None
+        self.history = History()
+        self.dist_history = History(keys=("step", *(f"r{i}" for i in range(HIST_BINS)),
+                                          *(f"f{i}" for i in range(HIST_BINS))), recent=500, capacity=500)
+        self.metrics_history: list[dict] = []
+        self.events: list[dict] = []
+        self._seen: set[str] = set()  # record keys that have had a value since the reset
+        self._last = {"d_loss": math.nan, "g_loss": math.nan, "d_real": math.nan, "d_fake": math.nan,
+                      "d_fake_after": math.nan, "g_grad_norm": math.nan, "d_grad_norm": math.nan}
+
+    def update(self, **changes) -> dict:
+        """Change settings mid-run (see config.MUTABLE); records an event. Others need a new Trainer."""
+        frozen = sorted(set(changes) - MUTABLE - {"optimizer"})
+        if frozen:
+            raise ValueError(f"changing {', '.join(frozen)} needs a reset (a new Trainer); "
+                             f"mid-run changes allowed: {', '.join(sorted(MUTABLE))}")
+        new = self.config.replace(**changes)
+        diff = self.config.diff(new)
+        if not diff:
+            return {}
+        old, self.config = self.config, new
+        for net, opt_name in (("g", "opt_g"), ("d", "opt_d")):
+            keys = {f"{net}_optimizer", "beta1", "beta2", "momentum"}
+            if keys & diff.keys():  # a new optimizer (its running averages start afresh)
+                model = self.G if net == "g" else self.D
+                setattr(self, opt_name, make_optimizer(new, net, model.parameters()))
+            elif f"lr_{net}" in diff:
+                for group in getattr(self, opt_name).param_groups:
+                    group["lr"] = getattr(new, f"lr_{net}")
+        event = {"step": self.step_count, "changes": {k: list(v) for k, v in diff.items()}}
+        self.events.append(event)
+        del old
+        return event
+
+    # ---- training ----------------------------------------------------------------------------
+
+    def step(self) -> dict:
+        """One round: d_steps D updates, then one G update. Returns the record (no-op once diverged)."""
+        if self.status != "ok":
+            return self._record()
+        t0 = time.perf_counter()
+        cfg = self.config
+        n_d = cfg.d_steps if cfg.scheme == "alternating" else cfg.d_steps - 1
+        for _ in range(n_d):
+            self._last.update(self._d_update())
+        if cfg.scheme == "alternating":
+            self._last.update(self._g_update())
+        else:
+            self._last.update(self._joint_update())
+        return self._finish(t0)
+
+    def d_step(self) -> dict:
+        """One D update alone, recorded as its own step (G unchanged)."""
+        return self._single(self._d_update)
+
+    def g_step(self) -> dict:
+        """One G update alone, recorded as its own step (D unchanged)."""
+        return self._single(self._g_update)
+
+    def run(self, n: int, callback=None) -> dict:
+        """n steps (stops early if the run diverges); callback(record) after each step."""
+        record = self._record()
+        for _ in range(n):
+            if self.status != "ok":
+                break
+            record = self.step()
+            if callback is not None:
+                callback(record)
+        return record
+
+    def _single(self, update) -> dict:
+        if self.status != "ok":
+            return self._record()
+        t0 = time.perf_counter()
+        self._last.update(update())
+        return self._finish(t0)
+
+    def _finish(self, t0: float) -> dict:
+        self.step_count += 1
+        record = self._record(seconds=time.perf_counter() - t0)
+        # Before the first G (or D) update its numbers are NaN by design: "not yet", not divergence.
+        bad = [k for k in sorted(self._seen) if not math.isfinite(record[k])]
+        if bad:
+            self.status = "diverged"
+            self.reason = f"diverged at step {self.step_count}: {bad[0]} became {record[bad[0]]}"
+        self.history.append(record)
+        if self.step_count % self.config.metrics_every == 0 and self.status == "ok":
+            self.record_metrics()
+        return record
+
+    def _record(self, seconds: float = 0.0) -> dict:
+        return {"step": self.step_count, **self._last, "seconds": seconds}
+
+    def _d_input(self, x: torch.Tensor) -> torch.Tensor:
+        sigma = self.config.instance_noise  # instance noise (Sonderby 2016), constant; lower it mid-run
+        return x + sigma * torch.randn(x.shape, generator=self.gen) if sigma > 0 else x
+
+    def _d_objective(self, x_real: torch.Tensor, x_fake: torch.Tensor):
+        """L_D plus regularisers. Returns (loss, D output on real, D output on fake)."""
+        cfg = self.config
+        x_real, x_fake = self._d_input(x_real), self._d_input(x_fake)
+        if cfg.r1_gamma > 0:
+            penalty, real_out = losses.r1_penalty(self.D, x_real)
+            extra = cfg.r1_gamma / 2 * penalty
+        else:
+            real_out, extra = self.D(x_real), 0.0
+        fake_out = self.D(x_fake)
+        loss = losses.d_loss(cfg.loss, real_out, fake_out, cfg.label_smoothing)
+        if cfg.loss == "wgan-gp":
+            extra = extra + cfg.gp_lambda * losses.gradient_penalty(self.D, x_real, x_fake.detach(), self.gen)
+        return loss + extra, real_out, fake_out
+
+    def _d_update(self) -> dict:
+        # (1) Update D: minimise L_D, i.e. push D(x) up and D(G(z)) down. G is fixed here.
+        cfg = self.config
+        x_real = self.data.sample(cfg.batch_size, self.gen)
+        with torch.no_grad():
+            x_fake = self.G(sample_noise(cfg, cfg.batch_size, self.gen))
+        loss, real_out, fake_out = self._d_objective(x_real, x_fake)
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = self._grad_norm(self.D)
+        self.opt_d.step()
+        self._clip_critic()
+        self._seen.update(("d_loss", "d_grad_norm"))
+        return self._d_stats(loss, real_out, fake_out, grad_norm)
+
+    def _g_update(self) -> dict:
+        # (2) Update G: minimise L_G, i.e. make D(G(z)) look real to the D just updated.
+        cfg = self.config
+        fake_out = self.D(self._d_input(self.G(sample_noise(cfg, cfg.batch_size, self.gen))))
+        loss = losses.g_loss(cfg.loss, fake_out)
+        self.opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = self._grad_norm(self.G)
+        self.opt_g.step()
+        self._seen.update(("g_loss", "g_grad_norm"))
+        return {"g_loss": loss.item(), "g_grad_norm": grad_norm,
+                "d_fake_after": losses.d_prob(cfg.loss, fake_out.detach()).mean().item()}
+
+    def _joint_update(self) -> dict:
+        # Simultaneous gradient descent: both gradients at the same (G, D), then both steps.
+        cfg = self.config
+        x_real = self.data.sample(cfg.batch_size, self.gen)
+        x_fake = self.G(sample_noise(cfg, cfg.batch_size, self.gen))
+        d_loss, real_out, fake_out = self._d_objective(x_real, x_fake)
+        g_loss = losses.g_loss(cfg.loss, fake_out if cfg.instance_noise == 0 else self.D(self._d_input(x_fake)))
+        d_params, g_params = list(self.D.parameters()), list(self.G.parameters())
+        d_grads = torch.autograd.grad(d_loss, d_params, retain_graph=True)
+        g_grads = torch.autograd.grad(g_loss, g_params)
+        for p, g in zip(d_params + g_params, d_grads + g_grads):
+            p.grad = g
+        d_norm, g_norm = self._grad_norm(self.D), self._grad_norm(self.G)
+        self.opt_d.step()
+        self.opt_g.step()
+        self._clip_critic()
+        self._seen.update(("d_loss", "g_loss", "d_grad_norm", "g_grad_norm"))
+        stats = self._d_stats(d_loss, real_out, fake_out, d_norm)
+        return {**stats, "g_loss": g_loss.item(), "g_grad_norm": g_norm, "d_fake_after": stats["d_fake"]}
+
+    def _d_stats(self, loss, real_out, fake_out, grad_norm) -> dict:
+        p_real = losses.d_prob(self.config.loss, real_out.detach())
+        p_fake = losses.d_prob(self.config.loss, fake_out.detach())
+        if self.step_count % HIST_EVERY == 0:
+            self._record_hist(p_real, p_fake)
+        return {"d_loss": loss.item(), "d_real": p_real.mean().item(), "d_fake": p_fake.mean().item(),
+                "d_grad_norm": grad_norm}
+
+    def _record_hist(self, p_real: torch.Tensor, p_fake: torch.Tensor) -> None:
+        """Histograms of this batch's D(x) and D(G(z)) on [0, 1]: the 'distributions over time' view."""
+        def hist(p):
+            p = torch.nan_to_num(p.flatten(), nan=0.5).clamp(0, 1)
+            return (torch.histc(p, HIST_BINS, 0, 1) / max(len(p), 1)).tolist()
+        self.dist_history.append(dict(zip(self.dist_history.keys, [self.step_count, *hist(p_real), *hist(p_fake)])))
+
+    def _clip_critic(self) -> None:
+        if self.config.loss == "wgan":  # Arjovsky 2017: clip D's weights to [-c, c] after each update
+            with torch.no_grad():
+                for p in self.D.parameters():
+                    p.clamp_(-self.config.clip, self.config.clip)
+
+    @staticmethod
+    def _grad_norm(model: torch.nn.Module) -> float:
+        grads = [p.grad for p in model.parameters() if p.grad is not None]
+        return torch.nn.utils.get_total_norm(grads).item() if grads else 0.0
+
+    # ---- evaluation ---------------------------------------------------------------------------
+
+    @torch.no_grad()
+    def sample(self, n: int = EVAL_SAMPLES, z: torch.Tensor | None = None) -> np.ndarray:
+        """Generated samples in data space as numpy, at the fixed evaluation noise unless z is given."""
+        z = self.eval_z[:n] if z is None else z
+        self.G.eval()
+        try:
+            return self.G(z).numpy().astype(np.float64)
+        finally:
+            self.G.train()
+
+    def record_metrics(self) -> dict:
+        from .evaluate import evaluate  # lazy: metrics pull in scipy / the digits classifier
+
+        metrics = {"step": self.step_count, **evaluate(self)}
+        self.metrics_history.append(metrics)
+        return metrics
+
+    def latest_metrics(self) -> dict | None:
+        return self.metrics_history[-1] if self.metrics_history else None
+
+    def snapshot(self, **kw) -> dict:
+        from .snapshot import snapshot
+
+        return snapshot(self, **kw)
+
+    # ---- persistence --------------------------------------------------------------------------
+
+    def state_dict(self) -> dict:
+        """A deep copy: later training does not change it (optimizer states are live tensors otherwise)."""
+        return copy.deepcopy({"config": self.config.to_flat(), "G": self.G.state_dict(), "D": self.D.state_dict(),
+                "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
+                "gen": self.gen.get_state(), "step_count": self.step_count, "status": self.status,
+                "reason": self.reason, "last": dict(self._last), "seen": sorted(self._seen),
+                "history": self.history.state(), "dist_history": self.dist_history.state(),
+                "metrics_history": self.metrics_history, "events": self.events})
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a state from state_dict() of a Trainer built with the same config."""
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.gen.set_state(state["gen"])
+        self.step_count, self.status, self.reason = state["step_count"], state["status"], state["reason"]
+        self._last, self._seen = dict(state["last"]), set(state["seen"])
+        self.history.load(state["history"])
+        self.dist_history.load(state["dist_history"])
+        self.metrics_history, self.events = list(state["metrics_history"]), list(state["events"])

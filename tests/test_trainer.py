@@ -1,0 +1,136 @@
+import itertools
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from gan_core import Config, Trainer, from_flat
+from gan_core.config import DATASETS, LOSSES, OPTIMIZERS
+from gan_core.history import RECORD_KEYS
+
+
+def small(**kw):
+    return from_flat({"g_width": 16, "d_width": 16, "batch_size": 64, "metrics_every": 100_000, **kw})
+
+
+def test_step_record_is_plain_floats():
+    t = Trainer(small())
+    rec = t.step()
+    assert set(rec) == set(RECORD_KEYS)
+    assert all(isinstance(v, (int, float)) for v in rec.values())
+    assert rec["step"] == 1 and 0 < rec["d_real"] < 1 and 0 < rec["d_fake"] < 1
+    assert all(math.isfinite(rec[k]) for k in RECORD_KEYS)
+
+
+def test_same_seed_same_numbers_and_reset_restores_initial_weights():
+    a, b = Trainer(small(seed=3)), Trainer(small(seed=3))
+    a.run(30), b.run(30)
+    np.testing.assert_array_equal(a.history.columns()["d_loss"], b.history.columns()["d_loss"])
+    first = a.history.columns()["g_loss"][:5].copy()
+    a.reset()
+    assert a.step_count == 0 and len(a.history) == 0
+    a.run(5)
+    np.testing.assert_array_equal(a.history.columns()["g_loss"], first)
+    c = Trainer(small(seed=4))
+    c.run(30)
+    assert not np.array_equal(c.history.columns()["d_loss"], b.history.columns()["d_loss"])
+
+
+def test_trainer_leaves_global_rng_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    Trainer(small()).run(3)
+    torch.testing.assert_close(torch.rand(3), expected)
+
+
+def test_d_step_changes_only_d_and_g_step_only_g():
+    t = Trainer(small())
+    g0 = [p.clone() for p in t.G.parameters()]
+    d0 = [p.clone() for p in t.D.parameters()]
+    rec = t.d_step()
+    assert all(torch.equal(a, b) for a, b in zip(g0, t.G.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(d0, t.D.parameters()))
+    assert math.isnan(rec["g_loss"]) and t.status == "ok"
+    d1 = [p.clone() for p in t.D.parameters()]
+    t.g_step()
+    assert all(torch.equal(a, b) for a, b in zip(d1, t.D.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(g0, t.G.parameters()))
+    assert t.step_count == 2
+
+
+def test_d_steps_and_simultaneous_scheme():
+    t = Trainer(small(d_steps=3))
+    t.step()
+    assert t.opt_d.state[next(iter(t.D.parameters()))]["step"] == 3
+    assert t.opt_g.state[next(iter(t.G.parameters()))]["step"] == 1
+    s = Trainer(small(scheme="simultaneous"))
+    rec = s.step()
+    assert math.isfinite(rec["g_loss"]) and math.isfinite(rec["d_loss"])
+
+
+def test_update_mid_run_records_events_and_changes_optimizer():
+    t = Trainer(small())
+    t.run(5)
+    event = t.update(lr_d=1e-4, d_steps=2)
+    assert event == {"step": 5, "changes": {"lr_d": [1e-3, 1e-4], "d_steps": [1, 2]}}
+    assert t.opt_d.param_groups[0]["lr"] == 1e-4
+    t.update(optimizer="sgd", loss="hinge")
+    assert isinstance(t.opt_g, torch.optim.SGD) and isinstance(t.opt_d, torch.optim.SGD)
+    t.run(5)
+    assert [e["step"] for e in t.events] == [5, 5] and t.status == "ok"
+    with pytest.raises(ValueError, match="g_width.*needs a reset"):
+        t.update(g_width=32)
+    with pytest.raises(ValueError, match="lr_g"):
+        t.update(lr_g=3.0)
+    assert t.update(lr_g=t.config.lr_g) == {}
+
+
+def test_divergence_stops_without_exception():
+    t = Trainer(small(loss="wgan", clip=1.0, optimizer="sgd", lr_g=1.0, lr_d=1.0, d_width=64, g_width=64, batch_size=256))
+    t.run(3000)
+    assert t.status == "diverged"
+    assert t.reason.startswith(f"diverged at step {t.step_count}")
+    n = t.step_count
+    t.step(), t.d_step(), t.g_step(), t.run(10)
+    assert t.step_count == n  # a diverged run does not move
+    t.snapshot()  # and can still be looked at
+    t.reset()
+    assert t.status == "ok" and t.step_count == 0
+
+
+def test_state_dict_round_trip_continues_identically():
+    a = Trainer(small(seed=1))
+    a.run(20)
+    b = Trainer(small(seed=1))
+    b.load_state_dict(a.state_dict())
+    a.run(10), b.run(10)
+    np.testing.assert_array_equal(a.history.columns()["d_loss"], b.history.columns()["d_loss"])
+
+
+def test_dist_history_is_fractions():
+    t = Trainer(small())
+    t.run(40)
+    cols = t.dist_history.columns()
+    assert list(cols["step"]) == [0, 10, 20, 30]
+    real = np.stack([cols[f"r{i}"] for i in range(20)], axis=1)
+    np.testing.assert_allclose(real.sum(axis=1), 1.0, atol=1e-6)
+
+
+COMBOS = list(itertools.product(DATASETS, LOSSES, OPTIMIZERS))
+
+
+@pytest.mark.parametrize("dataset, loss, optimizer", COMBOS)
+def test_every_dataset_loss_optimizer_trains_200_steps_without_nan(dataset, loss, optimizer):
+    pts = ((0.0, 0.0), (1.0, 1.0), (-1.0, 0.5)) if dataset == "custom" else ()
+    lr = {"sgd": 1e-2, "adam": 2e-4, "rmsprop": 2e-4}[optimizer]
+    config = Config(dataset=dataset, loss=loss, g_optimizer=optimizer, d_optimizer=optimizer, lr_g=lr, lr_d=lr,
+                    custom_points=pts, g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16,
+                    metrics_every=100_000)
+    t = Trainer(config)
+    t.run(200)
+    assert t.status == "ok", t.reason
+    cols = t.history.columns()
+    assert np.isfinite(cols["d_loss"]).all() and np.isfinite(cols["g_loss"]).all()
+    assert np.isfinite(t.sample(100)).all()

@@ -1,0 +1,1 @@
+"""Figure builders: pure plotly / matplotlib figures from numbers (no streamlit, no torch)."""

@@ -82,7 +82,7 @@ class Config:
     d_steps: int = _num(1, 1, 10, "training", "D updates per G update")
     scheme: str = _choice("alternating", SCHEMES, "training", "D then G, or both from the same point")
     seed: int = _num(0, 0, 2**31 - 1, "training", "random seed: same seed, same numbers")
-    metrics_every: int = _num(500, 10, 100_000, "training", "compute quality metrics every K steps")
+    metrics_every: int = _num(1000, 10, 100_000, "training", "compute quality metrics every K steps")
 
     def __post_init__(self):
         for f in dataclasses.fields(self):

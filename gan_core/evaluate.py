@@ -14,8 +14,8 @@ def real_reference(trainer, n: int = EVAL_SAMPLES) -> np.ndarray:
     return trainer.data.sample(n, torch.Generator().manual_seed(REAL_SEED)).numpy().astype(np.float64)
 
 
-def evaluate(trainer, n: int = EVAL_SAMPLES) -> dict:
-    """2-D data: mode coverage (where modes are known), js_grid, energy distance, MMD.
+def evaluate(trainer, n: int = EVAL_SAMPLES, full: bool = True) -> dict:
+    """2-D data: mode coverage (where modes are known), js_grid, energy distance, and MMD when full.
     Digits: classifier score beside the real digits' own score, classes covered, Fréchet distance."""
     fake = trainer.sample(n)
     if trainer.data.kind == "image":
@@ -25,4 +25,4 @@ def evaluate(trainer, n: int = EVAL_SAMPLES) -> dict:
     from .metrics import metrics_2d
 
     data = trainer.data
-    return metrics_2d(fake, real_reference(trainer, n), modes=data.modes, std=data.mode_std)
+    return metrics_2d(fake, real_reference(trainer, n), modes=data.modes, std=data.mode_std, mmd=full)

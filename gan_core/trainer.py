@@ -249,10 +249,11 @@ class Trainer:
         finally:
             self.G.train()
 
-    def record_metrics(self) -> dict:
+    def record_metrics(self, full: bool = False) -> dict:
+        """Quality metrics now, appended to metrics_history. full=False (the periodic case) skips MMD."""
         from .evaluate import evaluate  # lazy: metrics pull in scipy / the digits classifier
 
-        metrics = {"step": self.step_count, **evaluate(self)}
+        metrics = {"step": self.step_count, **evaluate(self, full=full)}
         self.metrics_history.append(metrics)
         return metrics
 

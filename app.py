@@ -1,0 +1,17 @@
+"""GAN Classroom: the entry point. It sets the page up, offers the language switch and dispatches."""
+
+import streamlit as st
+import torch
+
+from gan_core.ui.i18n import language_picker, t
+
+torch.set_num_threads(1)  # one core trains, the other serves the page and the browser
+st.set_page_config(page_title="GAN Classroom", page_icon="🎨", layout="wide")
+language_picker()
+
+PAGES = {
+    "home": st.Page("pages/home.py", title=t("nav.home"), icon="🏠", default=True, url_path="home"),
+    "playground": st.Page("pages/playground.py", title=t("nav.playground"), icon="🕹️", url_path="playground"),
+}
+st.session_state.pages = PAGES  # so pages can link to each other with st.page_link
+st.navigation(list(PAGES.values())).run()

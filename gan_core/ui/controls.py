@@ -1,0 +1,106 @@
+"""Sidebar controls built from the Config fields themselves, so every widget has the engine's limits.
+
+Widget keys are `cfg_<field>`. Settings in config.MUTABLE apply to the running Trainer at once (and are
+recorded as events on the charts); the others (architecture, data, seed) wait for Reset.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core.config import FIELDS, GROUPS, MUTABLE, Config, field_spec, from_flat
+from gan_core.presets import PRESETS
+
+from .i18n import t
+from .runner import Runner
+
+LOG_GRID = [m * 10.0**e for e in range(-5, 1) for m in (1, 2, 5)]  # 1e-5 ... 5e-1, then 1
+HIDDEN = {"custom_points"}  # edited as text when dataset = custom
+INT_SLIDERS = {"g_depth", "g_width", "d_depth", "d_width", "latent_dim", "d_steps"}
+
+
+def label(name: str) -> str:
+    return t(f"field.{name}")
+
+
+def load_into_widgets(config: Config) -> None:
+    for name, value in config.to_flat().items():
+        if name not in HIDDEN:
+            st.session_state[f"cfg_{name}"] = value
+    st.session_state.cfg_custom_text = "\n".join(f"{x:g}, {y:g}" for x, y in config.custom_points)
+
+
+def preset_picker(runner: Runner) -> None:
+    names = list(PRESETS)
+    st.sidebar.selectbox(t("preset"), names, key="preset_name", format_func=lambda n: f"{n}",
+                         help=t("preset_help"))
+    preset = PRESETS[st.session_state.preset_name]
+    st.sidebar.caption(t(f"preset.{preset.name}") if t(f"preset.{preset.name}") != f"preset.{preset.name}"
+                       else preset.description)
+    st.sidebar.button(t("load_preset"), on_click=_load_preset, args=(runner, preset.name), width="stretch")
+
+
+def _load_preset(runner: Runner, name: str) -> None:
+    config = PRESETS[name].config()
+    runner.replace(config)
+    load_into_widgets(config)
+
+
+def config_sidebar(runner: Runner) -> tuple[Config | None, dict]:
+    """Draw the grouped widgets; apply mid-run changes. Returns (wanted config or None, pending changes)."""
+    current = runner.trainer.config
+    if "cfg_dataset" not in st.session_state:
+        load_into_widgets(current)
+    values = {}
+    for group in GROUPS:
+        with st.sidebar.expander(t(f"group.{group}"), expanded=group in ("data", "optimizers")):
+            for name, f in FIELDS.items():
+                if f.metadata["group"] == group and name not in HIDDEN:
+                    values[name] = _widget(name)
+            if group == "data" and st.session_state.cfg_dataset == "custom":
+                st.text_area(t("custom_points"), key="cfg_custom_text", help=t("custom_points_help"))
+                values["custom_points"] = _parse_points(st.session_state.get("cfg_custom_text", ""))
+    try:
+        wanted = from_flat(values)
+    except ValueError as e:
+        st.sidebar.error(f"{t('invalid_setting')}: {e}")
+        return None, {}
+    changes = current.diff(wanted)
+    live = {k: v[1] for k, v in changes.items() if k in MUTABLE}
+    if live:
+        with runner.lock:
+            runner.trainer.update(**live)
+    pending = {k: v for k, v in changes.items() if k not in MUTABLE}
+    return wanted, pending
+
+
+def _widget(name: str):
+    spec, key = field_spec(name), f"cfg_{name}"
+    kw = dict(key=key, help=t(f"help.{name}") if t(f"help.{name}") != f"help.{name}" else spec["help"])
+    if "choices" in spec:
+        return st.selectbox(label(name), spec["choices"], **kw)
+    kind = spec["type"] if isinstance(spec["type"], str) else spec["type"].__name__
+    if kind == "bool":
+        return st.checkbox(label(name), **kw)
+    if spec.get("log"):
+        options = sorted({*(v for v in LOG_GRID if spec["lo"] <= v <= spec["hi"]), spec["hi"],
+                          float(st.session_state[key])})
+        return st.select_slider(label(name), options, format_func=lambda v: f"{v:g}", **kw)
+    if kind == "int":
+        if name in INT_SLIDERS:
+            return st.slider(label(name), int(spec["lo"]), int(spec["hi"]), step=1, **kw)
+        return st.number_input(label(name), int(spec["lo"]), int(spec["hi"]), step=1, **kw)
+    step = 0.01 if spec["hi"] <= 2 else 0.5
+    return st.slider(label(name), float(spec["lo"]), float(spec["hi"]), step=step, **kw)
+
+
+def _parse_points(text: str) -> list:
+    points = []
+    for line in text.replace(";", "\n").splitlines():
+        parts = [p for p in line.replace(",", " ").split() if p]
+        if len(parts) == 2:
+            try:
+                points.append([float(parts[0]), float(parts[1])])
+            except ValueError:
+                pass
+    return points

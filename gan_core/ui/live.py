@@ -1,0 +1,104 @@
+"""The Playground's live part: the session's Runner, the control buttons and the redrawn panels.
+
+Pattern (Streamlit docs, "start and stop a streaming fragment"): the Runner lives in st.session_state
+(per browser session, never in a shared cache); panels are fragments with run_every set only while
+training; buttons are callbacks outside the fragments, so a click reruns the page and restarts or stops
+the timers. Training itself happens on the Runner's worker thread, so redraws don't stall it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core.presets import PRESETS
+
+from . import panels
+from .i18n import t
+from .runner import Runner
+
+FAST, SLOW = 0.2, 1.0  # seconds between redraws of the main panels / the slower summary panels
+SLOW_MODE_INTERVAL = 1.2
+SPEEDS = [1, 5, 20, 100, "max"]
+
+
+def session_runner(default_preset: str = "ring-stable") -> Runner:
+    if "runner" not in st.session_state:
+        st.session_state.runner = Runner(PRESETS[default_preset].config())
+    return st.session_state.runner
+
+
+def buttons(runner: Runner, pending: dict, wanted) -> None:
+    cols = st.columns(6)
+    running = runner.running
+    cols[0].button(t("btn.train"), key="btn_train", on_click=_train, args=(runner,), type="primary",
+                   disabled=running or runner.trainer.status != "ok" or bool(pending), width="stretch")
+    cols[1].button(t("btn.pause"), key="btn_pause", on_click=runner.pause, disabled=not running, width="stretch")
+    for col, action in zip(cols[2:5], ("step", "d_step", "g_step")):
+        col.button(t(f"btn.{action}"), key=f"btn_{action}", on_click=_act, args=(runner, action),
+                   disabled=runner.trainer.status != "ok" or bool(pending), width="stretch",
+                   help=t(f"btn.{action}_help"))
+    cols[5].button(t("btn.reset"), key="btn_reset", on_click=_reset, args=(runner, pending, wanted),
+                   width="stretch", help=t("btn.reset_help"), type="primary" if pending else "secondary")
+    if pending:
+        changed = ", ".join(f"{k} {_fmt(a)} → {_fmt(b)}" for k, (a, b) in pending.items())
+        st.warning(t("needs_reset", changes=changed))
+
+
+def _fmt(v):
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _train(runner: Runner) -> None:
+    _apply_speed(runner)
+    runner.start()
+
+
+def _act(runner: Runner, action: str) -> None:
+    runner.do(action)
+
+
+def _reset(runner: Runner, pending: dict, wanted) -> None:
+    if pending and wanted is not None:
+        runner.replace(wanted)
+    else:
+        runner.do("reset")
+
+
+def speed_controls(runner: Runner) -> None:
+    c1, c2 = st.columns([3, 2])
+    c1.select_slider(t("speed"), SPEEDS, value="max", key="speed", help=t("speed_help"),
+                     format_func=lambda v: t("speed_max") if v == "max" else str(v), on_change=_apply_speed,
+                     args=(runner,))
+    c2.toggle(t("slow_mode"), key="slow_mode", help=t("slow_mode_help"), on_change=_apply_speed, args=(runner,))
+    _apply_speed(runner)
+
+
+def _apply_speed(runner: Runner) -> None:
+    speed = st.session_state.get("speed", "max")
+    if st.session_state.get("slow_mode"):
+        runner.steps_per_tick = 1
+    else:
+        runner.steps_per_tick = None if speed == "max" else int(speed)
+
+
+def live_panels(runner: Runner) -> None:
+    """Everything that moves while training. Two fragments: the main panels often, summaries less often."""
+    slow_mode = st.session_state.get("slow_mode", False)
+    fast_every = (SLOW_MODE_INTERVAL if slow_mode else FAST) if runner.running else None
+    slow_every = SLOW if runner.running else None
+
+    @st.fragment(run_every=fast_every)
+    def main_panels():
+        runner.tick()
+        if fast_every and not runner.running:
+            st.rerun()  # the worker stopped by itself (diverged or idle): stop the timers too
+        view = panels.read(runner)
+        panels.status(view, runner, slow_mode)
+        panels.main(view)
+
+    @st.fragment(run_every=slow_every)
+    def summary_panels():
+        panels.summary(panels.read(runner, light=True))
+
+    main_panels()
+    summary_panels()

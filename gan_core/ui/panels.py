@@ -1,0 +1,133 @@
+"""The Playground's panels: read one consistent view of the trainer, then draw it with the figure builders.
+
+Reused by the Instability Lab (same panels for a lesson's run) so nothing is drawn twice in two ways.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from gan_core.diagnosis import diagnose_trainer
+from gan_core.figures import samples as fs
+from gan_core.figures import training as ft
+
+from .i18n import md, t
+from .runner import Runner
+
+PLOT = dict(theme=None, config={"displaylogo": False, "responsive": True})
+
+
+def labels(module) -> dict:
+    """The figure module's labels in the session's language (keys fig.<name> in assets/i18n)."""
+    return {k: t(f"fig.{k}") for k in module.DEFAULT_LABELS}
+
+
+def read(runner: Runner, light: bool = False) -> dict:
+    """Copy everything a redraw needs under the runner's lock (a few ms), then draw without it."""
+    with runner.lock:
+        tr = runner.trainer
+        view = {"step": tr.step_count, "status": tr.status, "reason": tr.reason, "kind": tr.data.kind,
+                "config": tr.config, "events": list(tr.events), "last": tr.history.last(),
+                "metrics": list(tr.metrics_history)}
+        if light:
+            view["dist"] = tr.dist_history.columns()
+            view["diagnosis"] = diagnose_trainer(tr)
+            view["history"] = tr.history.columns()
+        else:
+            view["history"] = tr.history.columns()
+            view["snap"] = tr.snapshot()
+    return view
+
+
+def status(view: dict, runner: Runner, slow_mode: bool) -> None:
+    rate = runner.steps_per_s()
+    line = t("status_line", step=f"{view['step']:,}", rate=f"{rate:,.0f}")
+    state = t("state.running") if runner.running else t("state.paused")
+    st.markdown(f"#### {line} · {state}")
+    if view["status"] != "ok":
+        st.error(t("diverged", reason=view["reason"] or ""), icon="💥")
+        st.info(t("diverged_help"))
+    if slow_mode and view["last"]:
+        st.info(narrate(view["last"]))
+
+
+def narrate(r: dict) -> str:
+    """Slow mode: what the last step did, in words, with its numbers."""
+    def f(key):
+        v = r.get(key)
+        return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
+    return t("narration", step=r["step"], d_loss=f("d_loss"), d_real=f("d_real"), d_fake=f("d_fake"),
+             g_loss=f("g_loss"), d_fake_after=f("d_fake_after"))
+
+
+def main(view: dict) -> None:
+    """Samples | losses, then D(x) vs D(G(z)): means over time | the current distributions."""
+    lt, ls = labels(ft), labels(fs)
+    history, events, snap = view["history"], view["events"], view["snap"]
+    left, right = st.columns(2)
+    with left:
+        if view["kind"] == "image":
+            st.plotly_chart(fs.digits_figure(snap["fake"][:64], labels=ls, step=view["step"]),
+                            key="fig_samples", **PLOT)
+        else:
+            c1, c2 = st.columns(2)
+            arrows = c1.toggle(t("show_arrows"), key="show_arrows", help=t("show_arrows_help"))
+            grid = c2.toggle(t("show_manifold"), key="show_manifold", help=t("show_manifold_help"))
+            st.plotly_chart(fs.points_figure(snap, show_arrows=arrows, show_manifold=grid, labels=ls),
+                            key="fig_samples", **PLOT)
+    with right:
+        log_y = st.toggle(t("log_loss"), key="log_loss")
+        st.plotly_chart(ft.loss_figure(history, events, log_y=log_y, labels=lt), key="fig_loss", **PLOT)
+    left, right = st.columns(2)
+    left.plotly_chart(ft.d_means_figure(history, events, labels=lt), key="fig_means", **PLOT)
+    right.plotly_chart(ft.d_hist_figure(snap["d_real"], snap["d_fake"], labels=lt), key="fig_hist", **PLOT)
+
+
+def summary(view: dict) -> None:
+    """D's verdicts over time, gradient norms, quality metrics and the diagnosis."""
+    lt = labels(ft)
+    left, right = st.columns(2)
+    if len(view["dist"]["step"]):
+        left.plotly_chart(ft.d_strip_figure(view["dist"], labels=lt), key="fig_strip", **PLOT)
+    right.plotly_chart(ft.grad_norm_figure(view["history"], labels=lt, events=view["events"]),
+                       key="fig_grad", **PLOT)
+    metrics_block(view)
+    diagnosis_block(view["diagnosis"])
+
+
+def metrics_block(view: dict) -> None:
+    st.subheader(t("metrics_header"))
+    latest = view["metrics"][-1] if view["metrics"] else None
+    if latest is None:
+        st.caption(t("metrics_pending", every=view["config"].metrics_every))
+        return
+    st.caption(t("metrics_at", step=latest["step"]))
+    if view["kind"] == "image":
+        shown = [("digits_score", "{:.2f}"), ("digits_score_real", "{:.2f}"), ("classes_covered", "{}/10"),
+                 ("frechet", "{:.1f}")]
+    else:
+        shown = [("js_grid", "{:.3f}"), ("energy_distance", "{:.3f}")]
+        if "modes_total" in latest:
+            shown = [("modes_covered", "{}/" + str(latest["modes_total"])), ("hq_fraction", "{:.0%}")] + shown
+    for col, (key, fmt) in zip(st.columns(len(shown)), shown):
+        value = latest.get(key)
+        ok = value is not None and not (isinstance(value, float) and math.isnan(value))
+        col.metric(t(f"fig.{key}"), fmt.format(value) if ok else "–", help=t(f"metric_help.{key}"))
+    keys = [k for k, _ in shown if k != "modes_covered"] if view["kind"] == "image" else \
+        [k for k in ("hq_fraction", "js_grid", "energy_distance") if k in latest]
+    if len(view["metrics"]) > 1:
+        st.plotly_chart(ft.metrics_figure(view["metrics"], keys, labels=labels(ft)), key="fig_metrics", **PLOT)
+    if latest.get("mode_counts"):
+        st.plotly_chart(fs.mode_bar_figure(latest["mode_counts"], labels=labels(fs)), key="fig_modes", **PLOT)
+
+
+def diagnosis_block(diagnosis) -> None:
+    st.subheader(t("diagnosis_header"))
+    icon = {"healthy": "✅", "not-converged-yet": "⏳", "divergence": "💥"}.get(diagnosis.label, "⚠️")
+    st.markdown(f"### {icon} {t('diag.' + diagnosis.label)}")
+    for line in diagnosis.evidence:
+        st.markdown(f"- {line}")
+    with st.expander(t("diagnosis_more"), expanded=diagnosis.label not in ("healthy", "not-converged-yet")):
+        st.markdown(md(f"diagnosis/{diagnosis.label}"))

@@ -12,6 +12,9 @@ language_picker()
 PAGES = {
     "home": st.Page("pages/home.py", title=t("nav.home"), icon="🏠", default=True, url_path="home"),
     "playground": st.Page("pages/playground.py", title=t("nav.playground"), icon="🕹️", url_path="playground"),
+    "lab": st.Page("pages/lab.py", title=t("nav.lab"), icon="🧪", url_path="lab"),
+    "theory": st.Page("pages/theory.py", title=t("nav.theory"), icon="📐", url_path="theory"),
+    "compare": st.Page("pages/compare.py", title=t("nav.compare"), icon="📊", url_path="compare"),
 }
 st.session_state.pages = PAGES  # so pages can link to each other with st.page_link
 st.navigation(list(PAGES.values())).run()

@@ -1,6 +1,7 @@
 """The Playground's panels: read one consistent view of the trainer, then draw it with the figure builders.
 
-Reused by the Instability Lab (same panels for a lesson's run) so nothing is drawn twice in two ways.
+Reused by the Instability Lab (same panels for a lesson's run) so nothing is drawn twice in two ways;
+`prefix` is prepended to every widget key there, so two runners' panels can share one page.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def narrate(r: dict) -> str:
              g_loss=f("g_loss"), d_fake_after=f("d_fake_after"))
 
 
-def main(view: dict) -> None:
+def main(view: dict, prefix: str = "") -> None:
     """Samples | losses, then D(x) vs D(G(z)): means over time | the current distributions."""
     lt, ls = labels(ft), labels(fs)
     history, events, snap = view["history"], view["events"], view["snap"]
@@ -70,34 +71,34 @@ def main(view: dict) -> None:
     with left:
         if view["kind"] == "image":
             st.plotly_chart(fs.digits_figure(snap["fake"][:64], labels=ls, step=view["step"]),
-                            key="fig_samples", **PLOT)
+                            key=prefix + "fig_samples", **PLOT)
         else:
             c1, c2 = st.columns(2)
-            arrows = c1.toggle(t("show_arrows"), key="show_arrows", help=t("show_arrows_help"))
-            grid = c2.toggle(t("show_manifold"), key="show_manifold", help=t("show_manifold_help"))
+            arrows = c1.toggle(t("show_arrows"), key=prefix + "show_arrows", help=t("show_arrows_help"))
+            grid = c2.toggle(t("show_manifold"), key=prefix + "show_manifold", help=t("show_manifold_help"))
             st.plotly_chart(fs.points_figure(snap, show_arrows=arrows, show_manifold=grid, labels=ls),
-                            key="fig_samples", **PLOT)
+                            key=prefix + "fig_samples", **PLOT)
     with right:
-        log_y = st.toggle(t("log_loss"), key="log_loss")
-        st.plotly_chart(ft.loss_figure(history, events, log_y=log_y, labels=lt), key="fig_loss", **PLOT)
+        log_y = st.toggle(t("log_loss"), key=prefix + "log_loss")
+        st.plotly_chart(ft.loss_figure(history, events, log_y=log_y, labels=lt), key=prefix + "fig_loss", **PLOT)
     left, right = st.columns(2)
-    left.plotly_chart(ft.d_means_figure(history, events, labels=lt), key="fig_means", **PLOT)
-    right.plotly_chart(ft.d_hist_figure(snap["d_real"], snap["d_fake"], labels=lt), key="fig_hist", **PLOT)
+    left.plotly_chart(ft.d_means_figure(history, events, labels=lt), key=prefix + "fig_means", **PLOT)
+    right.plotly_chart(ft.d_hist_figure(snap["d_real"], snap["d_fake"], labels=lt), key=prefix + "fig_hist", **PLOT)
 
 
-def summary(view: dict) -> None:
+def summary(view: dict, prefix: str = "") -> None:
     """D's verdicts over time, gradient norms, quality metrics and the diagnosis."""
     lt = labels(ft)
     left, right = st.columns(2)
     if len(view["dist"]["step"]):
-        left.plotly_chart(ft.d_strip_figure(view["dist"], labels=lt), key="fig_strip", **PLOT)
+        left.plotly_chart(ft.d_strip_figure(view["dist"], labels=lt), key=prefix + "fig_strip", **PLOT)
     right.plotly_chart(ft.grad_norm_figure(view["history"], labels=lt, events=view["events"]),
-                       key="fig_grad", **PLOT)
-    metrics_block(view)
-    diagnosis_block(view["diagnosis"])
+                       key=prefix + "fig_grad", **PLOT)
+    metrics_block(view, prefix)
+    diagnosis_block(view["diagnosis"], prefix)
 
 
-def metrics_block(view: dict) -> None:
+def metrics_block(view: dict, prefix: str = "") -> None:
     st.subheader(t("metrics_header"))
     latest = view["metrics"][-1] if view["metrics"] else None
     if latest is None:
@@ -118,12 +119,12 @@ def metrics_block(view: dict) -> None:
     keys = [k for k, _ in shown if k != "modes_covered"] if view["kind"] == "image" else \
         [k for k in ("hq_fraction", "js_grid", "energy_distance") if k in latest]
     if len(view["metrics"]) > 1:
-        st.plotly_chart(ft.metrics_figure(view["metrics"], keys, labels=labels(ft)), key="fig_metrics", **PLOT)
+        st.plotly_chart(ft.metrics_figure(view["metrics"], keys, labels=labels(ft)), key=prefix + "fig_metrics", **PLOT)
     if latest.get("mode_counts"):
-        st.plotly_chart(fs.mode_bar_figure(latest["mode_counts"], labels=labels(fs)), key="fig_modes", **PLOT)
+        st.plotly_chart(fs.mode_bar_figure(latest["mode_counts"], labels=labels(fs)), key=prefix + "fig_modes", **PLOT)
 
 
-def diagnosis_block(diagnosis) -> None:
+def diagnosis_block(diagnosis, prefix: str = "") -> None:
     st.subheader(t("diagnosis_header"))
     icon = {"healthy": "✅", "not-converged-yet": "⏳", "divergence": "💥"}.get(diagnosis.label, "⚠️")
     st.markdown(f"### {icon} {t('diag.' + diagnosis.label)}")

@@ -51,8 +51,7 @@ class Runner:
         self._heartbeat = time.monotonic()
         if self.steps_per_tick is not None:
             self._tokens = self.steps_per_tick  # set, not add: a slow browser never builds a backlog
-        with self.lock:
-            self._rate.append((time.monotonic(), self.trainer.step_count))
+        self._rate.append((time.monotonic(), self.trainer.step_count))  # an int read needs no lock
 
     def do(self, action: str) -> dict:
         """One synchronous action on the trainer: step, d_step, g_step or reset (pauses first)."""

@@ -1,0 +1,205 @@
+"""What went wrong (or right) in a run, read off its recent history and latest metrics.
+
+One label per run, the first rule that fires in this order, from the most certain to the least:
+
+    divergence          the run stopped on NaN / inf
+    not-converged-yet   too few steps to judge anything
+    vanishing-gradients D rejects every fake AND G's gradient is tiny (the minimax loss's trap)
+    mode-collapse       the metrics show at most half the modes / digit classes
+    oscillation         D(G(z)) swings up and down instead of settling
+    not-converged-yet   no collapse, but the samples are not good yet
+    healthy             otherwise
+
+Every rule that fires adds its evidence, so a collapsed run that also oscillates says both, and
+the label says which one to fix first. Only the recent window of the history is read: what the
+run did 10,000 steps ago says nothing about its state now. The teaching text for each label lives
+in assets/<lang>/diagnosis/<label>.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+LABELS = ("healthy", "not-converged-yet", "mode-collapse", "vanishing-gradients", "oscillation", "divergence")
+
+# The window: the last 1,000 steps (a few seconds of dashboard training), or the last half of a
+# shorter run, so the run's first steps, when D has not learnt anything yet, never count.
+WINDOW_STEPS = 1000
+# Below this many steps every GAN looks broken: D is still learning what real data looks like.
+MIN_STEPS = 300
+
+# Vanishing gradients. The minimax G loss has dL/dl = -sigmoid(l) = -D(G(z)) per fake logit, so when
+# D(G(z)) < 0.05 G receives at most 5% of the push the non-saturating loss would give it.
+VANISH_D_FAKE = 0.05
+# ... and G's gradient norm (over all its weights) below this is too small for Adam's or SGD's steps to
+# move the samples: a working 2-D GAN here shows norms of about 0.1-30.
+VANISH_G_GRAD = 0.02
+
+# Mode collapse: at most half of the modes (or digit classes) covered. Half, not "any mode missing",
+# because a healthy run still on its way drops a mode or two for a while; losing half is not noise.
+COLLAPSE_FRACTION = 0.5
+
+# Oscillation: D(G(z)), smoothed over 25 steps to remove batch-to-batch noise, must span at least
+# 0.25 (central 90% of the window) AND cross its own median at least 6 times: a swing, not a trend.
+SMOOTH_STEPS = 25
+OSC_AMPLITUDE = 0.25
+OSC_MIN_CROSSINGS = 6
+
+# "Good samples": at least half the samples within 3 std of a mode (the VEEGAN / PacGAN quality test),
+# or a digits classifier score at least 75% of what the real digits score.
+HQ_GOOD = 0.5
+SCORE_RATIO_GOOD = 0.75
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    label: str
+    evidence: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def diagnose(history: dict[str, np.ndarray], metrics: dict | None, status: str, loss: str,
+             modes_total: int | None = None) -> Diagnosis:
+    """history: History.columns() (NaNs allowed); metrics: the latest metrics dict or None;
+    status: "ok" | "diverged"; loss: the loss name (the vanishing-gradients rule names it)."""
+    steps = _last_step(history)
+    if status == "diverged":
+        return Diagnosis("divergence", _divergence_evidence(history, steps))
+    if steps < MIN_STEPS:
+        return Diagnosis("not-converged-yet", [f"only {steps} steps so far; judge after {MIN_STEPS}"])
+
+    win = _window(history, steps)
+    n = int(steps - win["step"][0] + 1) if len(win["step"]) else 0
+    fired: dict[str, list[str]] = {}
+
+    d_fake = _nanmedian(win.get("d_fake_after", win.get("d_fake")))
+    g_grad = _nanmedian(win.get("g_grad_norm"))
+    if d_fake < VANISH_D_FAKE and g_grad < VANISH_G_GRAD:
+        fired["vanishing-gradients"] = [
+            f"D(G(z)) = {d_fake:.3g} over the last {n} steps: D rejects almost every fake",
+            f"G's gradient norm = {g_grad:.2g} (below {VANISH_G_GRAD}): G barely moves",
+            f"loss is {loss}" + (": its G gradient is -D(G(z)) per fake, near 0 here" if loss == "minimax" else ""),
+        ]
+
+    coverage = _coverage(metrics, modes_total)
+    if coverage is not None:
+        covered, total, what = coverage
+        if covered <= COLLAPSE_FRACTION * total:
+            fired["mode-collapse"] = [f"{covered} of {total} {what} covered"]
+
+    swing = _swing(win.get("d_fake"))
+    if swing is not None:
+        lo, hi, crossings = swing
+        if hi - lo >= OSC_AMPLITUDE and crossings >= OSC_MIN_CROSSINGS:
+            fired["oscillation"] = [f"D(G(z)) swings between {lo:.2f} and {hi:.2f} over the last {n} steps "
+                                    f"(crossing its median {crossings} times)",
+                                    _loss_range(win)]
+
+    quality = _quality(metrics)
+    if quality is not None and not quality[0]:
+        fired["not-converged-yet"] = [quality[1]]
+
+    for label in ("vanishing-gradients", "mode-collapse", "oscillation", "not-converged-yet"):
+        if label in fired:
+            return Diagnosis(label, [e for lines in fired.values() for e in lines])
+    evidence = [f"D(x) = {_nanmedian(win.get('d_real')):.2f}, D(G(z)) = {d_fake:.2f} over the last {n} steps"]
+    if coverage is not None:
+        evidence.append(f"{coverage[0]} of {coverage[1]} {coverage[2]} covered")
+    if quality is not None:
+        evidence.append(quality[1])
+    else:
+        evidence.append("no quality metrics yet: judged by the losses alone")
+    return Diagnosis("healthy", evidence)
+
+
+def diagnose_trainer(trainer) -> Diagnosis:
+    """Diagnose a Trainer as it stands (its latest metrics, not fresh ones: those cost time)."""
+    metrics = trainer.latest_metrics()
+    modes = trainer.data.modes
+    return diagnose(trainer.history.columns(), metrics, trainer.status, trainer.config.loss,
+                    None if modes is None else len(modes))
+
+
+# ---- pieces ------------------------------------------------------------------------------------
+
+
+def _last_step(history: dict) -> int:
+    step = np.asarray(history.get("step", []), dtype=np.float64)
+    step = step[np.isfinite(step)]
+    return int(step.max()) if step.size else 0
+
+
+def _window(history: dict, steps: int) -> dict[str, np.ndarray]:
+    width = min(WINDOW_STEPS, max(1, steps // 2))
+    step = np.asarray(history["step"], dtype=np.float64)
+    keep = step > steps - width
+    return {k: np.asarray(v, dtype=np.float64)[keep] for k, v in history.items()}
+
+
+def _nanmedian(x) -> float:
+    x = np.asarray(x if x is not None else [], dtype=np.float64)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
+
+
+def _swing(x) -> tuple[float, float, int] | None:
+    """(5th, 95th percentile, median crossings) of x smoothed over SMOOTH_STEPS; None if too short."""
+    x = np.asarray(x if x is not None else [], dtype=np.float64)
+    x = x[np.isfinite(x)]
+    if x.size < 4 * SMOOTH_STEPS:
+        return None
+    smooth = np.convolve(x, np.ones(SMOOTH_STEPS) / SMOOTH_STEPS, mode="valid")
+    above = smooth > np.median(smooth)
+    crossings = int(np.count_nonzero(above[1:] != above[:-1]))
+    lo, hi = np.percentile(smooth, [5, 95])
+    return float(lo), float(hi), crossings
+
+
+def _loss_range(win: dict) -> str:
+    parts = []
+    for key, name in (("d_loss", "D loss"), ("g_loss", "G loss")):
+        x = win.get(key, np.array([]))
+        x = x[np.isfinite(x)]
+        if x.size:
+            lo, hi = np.percentile(x, [5, 95])
+            parts.append(f"{name} from {lo:.2f} to {hi:.2f}")
+    return "; ".join(parts) if parts else "no finite losses in the window"
+
+
+def _coverage(metrics: dict | None, modes_total: int | None) -> tuple[int, int, str] | None:
+    if not metrics:
+        return None
+    if "classes_covered" in metrics:
+        return int(metrics["classes_covered"]), len(metrics.get("class_counts", [])) or 10, "digit classes"
+    total = metrics.get("modes_total", modes_total)
+    if "modes_covered" in metrics and total:
+        return int(metrics["modes_covered"]), int(total), "modes"
+    return None
+
+
+def _quality(metrics: dict | None) -> tuple[bool, str] | None:
+    """(good enough?, evidence) from hq_fraction or the digits score ratio; None without them."""
+    if not metrics:
+        return None
+    if "hq_fraction" in metrics:
+        hq = float(metrics["hq_fraction"])
+        return hq >= HQ_GOOD, f"{hq:.0%} of samples within 3 std of a mode (good from {HQ_GOOD:.0%})"
+    if "digits_score" in metrics and metrics.get("digits_score_real"):
+        ratio = float(metrics["digits_score"]) / float(metrics["digits_score_real"])
+        return ratio >= SCORE_RATIO_GOOD, (f"digits score {metrics['digits_score']:.2f} vs "
+                                           f"{metrics['digits_score_real']:.2f} for real digits ({ratio:.0%})")
+    return None
+
+
+def _divergence_evidence(history: dict, steps: int) -> list[str]:
+    evidence = [f"training stopped at step {steps}: a value became NaN or infinite"]
+    for key, name in (("d_grad_norm", "D"), ("g_grad_norm", "G")):
+        x = np.asarray(history.get(key, []), dtype=np.float64)
+        finite = x[np.isfinite(x)]
+        if finite.size:
+            evidence.append(f"{name}'s gradient norm reached {finite.max():.3g} (last finite {finite[-1]:.3g})")
+    return evidence

@@ -1,0 +1,134 @@
+"""Each diagnosis label from a synthetic history: numbers chosen to sit clearly on one side of a threshold."""
+
+import math
+
+import numpy as np
+import pytest
+
+from gan_core import diagnosis as dg
+from gan_core.diagnosis import Diagnosis, diagnose
+
+RING_GOOD = {"modes_covered": 8, "modes_total": 8, "hq_fraction": 0.85}
+
+
+def history(n=3000, d_real=0.55, d_fake=0.45, g_grad=2.0, d_grad=2.0, seed=0):
+    """A calm run: small batch-to-batch noise around fixed D(x), D(G(z)) and gradient norms."""
+    rng = np.random.default_rng(seed)
+    noise = lambda: 0.01 * rng.standard_normal(n)  # noqa: E731
+    d_fake = np.broadcast_to(d_fake, (n,)) + noise()
+    return {
+        "step": np.arange(1, n + 1, dtype=float),
+        "d_loss": 1.38 + noise(), "g_loss": 0.69 + noise(),
+        "d_real": d_real + noise(), "d_fake": d_fake, "d_fake_after": d_fake + 0.01,
+        "g_grad_norm": g_grad * (1 + noise()), "d_grad_norm": d_grad * (1 + noise()),
+        "seconds": np.full(n, 0.004),
+    }
+
+
+def test_healthy():
+    d = diagnose(history(), RING_GOOD, "ok", "non-saturating")
+    assert d.label == "healthy"
+    assert any("8 of 8 modes" in e for e in d.evidence)
+
+
+def test_healthy_without_metrics_says_so():
+    d = diagnose(history(), None, "ok", "non-saturating")
+    assert d.label == "healthy"
+    assert any("no quality metrics" in e for e in d.evidence)
+
+
+def test_few_steps_is_not_converged_yet():
+    d = diagnose(history(n=dg.MIN_STEPS - 1), None, "ok", "non-saturating")
+    assert d.label == "not-converged-yet"
+
+
+def test_low_quality_is_not_converged_yet():
+    metrics = {**RING_GOOD, "modes_covered": 7, "hq_fraction": 0.2}
+    d = diagnose(history(), metrics, "ok", "non-saturating")
+    assert d.label == "not-converged-yet"
+    assert any("20%" in e for e in d.evidence)
+
+
+def test_diverged_status_is_divergence():
+    h = history(n=800)
+    for key in ("d_loss", "g_loss", "d_grad_norm"):
+        h[key][-1] = math.nan
+    d = diagnose(h, None, "diverged", "wgan")
+    assert d.label == "divergence"
+    assert "800" in d.evidence[0]
+
+
+def test_vanishing_gradients():
+    d = diagnose(history(d_fake=0.003, d_real=0.99, g_grad=1e-4), {**RING_GOOD, "modes_covered": 1}, "ok", "minimax")
+    assert d.label == "vanishing-gradients"
+    text = " ".join(d.evidence)
+    assert "D(G(z)) = 0.0" in text and "minimax" in text
+    assert "1 of 8 modes covered" in text  # the consequence is reported too
+
+
+def test_small_d_fake_with_healthy_gradients_is_not_vanishing():
+    # Non-saturating: D(G(z)) near 0 still gives G a strong push, so this is no vanishing gradient.
+    d = diagnose(history(d_fake=0.01, g_grad=5.0), RING_GOOD, "ok", "non-saturating")
+    assert d.label != "vanishing-gradients"
+
+
+def test_mode_collapse_from_modes_and_classes():
+    d = diagnose(history(), {**RING_GOOD, "modes_covered": 3}, "ok", "non-saturating")
+    assert d.label == "mode-collapse"
+    assert "3 of 8 modes covered" in d.evidence
+    digits = {"digits_score": 2.0, "digits_score_real": 8.6, "classes_covered": 2, "class_counts": [0] * 10}
+    d = diagnose(history(), digits, "ok", "non-saturating")
+    assert d.label == "mode-collapse"
+    assert "2 of 10 digit classes covered" in d.evidence
+
+
+def test_oscillation():
+    h = history()
+    t = h["step"]
+    h["d_fake"] = 0.45 + 0.3 * np.sin(2 * np.pi * t / 200)  # 5 full swings in the last 1,000 steps
+    h["d_loss"] = 1.2 + 0.5 * np.sin(2 * np.pi * t / 200)
+    d = diagnose(h, RING_GOOD, "ok", "non-saturating")
+    assert d.label == "oscillation"
+    assert "swings between" in d.evidence[0]
+
+
+def test_slow_trend_is_not_oscillation():
+    h = history()
+    h["d_fake"] = np.linspace(0.1, 0.5, len(h["step"]))  # drifts, never swings back
+    assert diagnose(h, RING_GOOD, "ok", "non-saturating").label == "healthy"
+
+
+def test_only_the_recent_window_counts():
+    h = history(n=10_000)
+    h["d_fake"][:5000] = 0.45 + 0.3 * np.sin(2 * np.pi * h["step"][:5000] / 200)  # long over
+    assert diagnose(h, RING_GOOD, "ok", "non-saturating").label == "healthy"
+
+
+@pytest.mark.parametrize("status", ["ok", "diverged"])
+def test_nan_history_does_not_crash(status):
+    h = {k: np.full(1000, np.nan) for k in history(n=1)}
+    h["step"] = np.arange(1, 1001, dtype=float)
+    d = diagnose(h, None, status, "non-saturating")
+    assert d.label in dg.LABELS
+    empty = {k: np.array([]) for k in h}
+    assert diagnose(empty, None, status, "minimax").label in dg.LABELS
+
+
+def test_nan_metrics_do_not_crash():
+    d = diagnose(history(), {"modes_covered": 0, "modes_total": 8, "hq_fraction": math.nan}, "ok", "lsgan")
+    assert d.label == "mode-collapse"
+
+
+def test_diagnosis_to_dict_and_frozen():
+    d = Diagnosis("healthy", ["x"])
+    assert d.to_dict() == {"label": "healthy", "evidence": ["x"]}
+    with pytest.raises(AttributeError):
+        d.label = "oscillation"
+
+
+def test_diagnose_trainer_on_a_short_run():
+    from gan_core import Config, Trainer
+
+    t = Trainer(Config(seed=0, batch_size=64))
+    t.run(20)
+    assert dg.diagnose_trainer(t).label == "not-converged-yet"

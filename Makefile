@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m gan_core.ui.serve --server.port $(PORT)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q

@@ -6,15 +6,15 @@ import torch
 from gan_core.ui.i18n import language_picker, t
 
 torch.set_num_threads(1)  # one core trains, the other serves the page and the browser
-st.set_page_config(page_title="GAN Classroom", page_icon="🎨", layout="wide")
+st.set_page_config(page_title="GAN Classroom", page_icon=":material/school:", layout="wide")
 language_picker()
 
 PAGES = {
-    "home": st.Page("pages/home.py", title=t("nav.home"), icon="🏠", default=True, url_path="home"),
-    "playground": st.Page("pages/playground.py", title=t("nav.playground"), icon="🕹️", url_path="playground"),
-    "lab": st.Page("pages/lab.py", title=t("nav.lab"), icon="🧪", url_path="lab"),
-    "theory": st.Page("pages/theory.py", title=t("nav.theory"), icon="📐", url_path="theory"),
-    "compare": st.Page("pages/compare.py", title=t("nav.compare"), icon="📊", url_path="compare"),
+    "home": st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True, url_path="home"),
+    "playground": st.Page("pages/playground.py", title=t("nav.playground"), icon=":material/sports_esports:", url_path="playground"),
+    "lab": st.Page("pages/lab.py", title=t("nav.lab"), icon=":material/science:", url_path="lab"),
+    "theory": st.Page("pages/theory.py", title=t("nav.theory"), icon=":material/functions:", url_path="theory"),
+    "compare": st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/stacked_line_chart:", url_path="compare"),
 }
 st.session_state.pages = PAGES  # so pages can link to each other with st.page_link
 st.navigation(list(PAGES.values())).run()

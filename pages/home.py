@@ -10,4 +10,4 @@ st.markdown(md("home"))
 st.subheader(t("home.start"))
 for name in st.session_state.pages:
     if name != "home":
-        st.page_link(st.session_state.pages[name], label=t(f"nav.{name}"), icon="➡️")
+        st.page_link(st.session_state.pages[name], label=t(f"nav.{name}"), icon=":material/arrow_forward:")

@@ -48,7 +48,7 @@ def status(view: dict, runner: Runner, slow_mode: bool) -> None:
     state = t("state.running") if runner.running else t("state.paused")
     st.markdown(f"#### {line} · {state}")
     if view["status"] != "ok":
-        st.error(t("diverged", reason=view["reason"] or ""), icon="💥")
+        st.error(t("diverged", reason=view["reason"] or ""), icon=":material/error:")
         st.info(t("diverged_help"))
     if slow_mode and view["last"]:
         st.info(narrate(view["last"]))

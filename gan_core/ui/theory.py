@@ -1,9 +1,7 @@
 """The Theory page's helpers: Dirac-GAN explorer, loss explainer, maths with live numbers, FAQ.
 
-The Dirac numbers are gan_core.dirac.summary with the CLI's arguments, so page and `python -m gan_core dirac`
-print the same JSON. Live numbers come from the session's Playground Runner, read under its lock on one fixed
-batch with G and D in eval mode, so the run does not change (BatchNorm statistics, spectral-norm power
-iteration, random state)."""
+Dirac numbers: gan_core.dirac.summary with the CLI's arguments (page and `python -m gan_core dirac` agree).
+Live numbers: the session's Playground Runner, read under its lock, one fixed batch, G and D in eval mode."""
 
 from __future__ import annotations
 
@@ -26,11 +24,9 @@ GAMMA_RANGE = {"gan": None, "non-saturating": None, "wgan": (0.05, 5.0, 0.05), "
                "instance-noise": (0.0, 3.0, 0.1), "r1": (0.0, 5.0, 0.1), "consensus": (0.0, 5.0, 0.1)}
 DIRAC_DEFAULTS = {"dirac_method": "gan", "dirac_scheme": "simultaneous", "dirac_h": 0.2, "dirac_d_steps": 1,
                   "dirac_gamma": 0.0, "dirac_steps": 500, "dirac_theta": 1.0, "dirac_psi": 1.0}
-BATCH = 256  # the live batch: fixed real samples (seed 0) and G at its fixed evaluation noise
 
 
 # ---- Dirac-GAN ---------------------------------------------------------------------------------
-
 def _reset_gamma(key: str = "dirac_method") -> None:
     st.session_state.dirac_gamma = dirac.DEFAULT_GAMMA[st.session_state[key]]
 
@@ -77,8 +73,7 @@ def dirac_run(method, scheme, d_steps, gamma, h, steps, start):
     kw = dict(d_steps=d_steps, gamma=gamma, h=h, steps=steps, start=start)
     summary = dirac.summary(method, scheme, **kw)  # exactly what the CLI prints
     trajectory = dirac.simulate(method, scheme, **kw)
-    grid = tuple(np.array(a) for a in dirac.quiver_grid(method, gamma))
-    return summary, trajectory, grid, step_radius(method, scheme, d_steps, gamma, h)
+    return summary, trajectory, dirac.quiver_grid(method, gamma), step_radius(method, scheme, d_steps, gamma, h)
 
 
 def step_radius(method, scheme, d_steps, gamma, h, eps=1e-6) -> float | None:
@@ -117,11 +112,11 @@ def dirac_view(kw: dict) -> dict:
     """Run (cached) and draw the explorer; returns the summary it shows."""
     method, scheme = kw.pop("method"), kw.pop("scheme")
     summary, trajectory, grid, radius = dirac_run(method, scheme, **kw)
-    eig = format_eigenvalues(summary["eigenvalues"])
     c = st.columns(4)
     c[0].metric(t("theory.dirac.verdict"), t(f"theory.verdict.{summary['verdict']}"), border=True)
     c[1].metric(t("theory.dirac.norm"), f"{summary['norm']:.4g}", border=True, help=t("theory.dirac.norm_help"))
-    c[2].metric(t("theory.dirac.eig"), eig or t("theory.dirac.no_eig"), border=True, help=t("theory.dirac.eig_help"))
+    c[2].metric(t("theory.dirac.eig"), format_eigenvalues(summary["eigenvalues"]) or t("theory.dirac.no_eig"),
+                border=True, help=t("theory.dirac.eig_help"))
     c[3].metric(t("theory.dirac.radius"), "–" if radius is None else f"{radius:.4f}", border=True,
                 help=t("theory.dirac.radius_help"))
     st.markdown(_why(summary, radius, scheme))
@@ -151,9 +146,8 @@ def _why(summary: dict, radius: float | None, scheme: str) -> str:
 
 
 # ---- live numbers from the Playground's run --------------------------------------------------------
-
-def live_batch(runner, n: int = BATCH) -> dict | None:
-    """D's raw outputs on a fixed batch of the current run, the engine's losses on it, the last record."""
+def live_batch(runner, n: int = 256) -> dict | None:
+    """D's outputs on a fixed batch (reals: seed 0; fakes: G's evaluation noise), engine losses, last record."""
     if runner is None:
         return None
     with runner.lock:
@@ -242,16 +236,16 @@ def loss_explainer(batch: dict | None) -> None:
     if batch["loss"] not in losses.LOG_LOSSES:
         st.info(t("theory.loss.not_log", loss=batch["loss"]))
     grads = fl.batch_gradients(d_fake)
-    cols = st.columns(len(grads))
-    for col, (name, value) in zip(cols, grads.items()):
+    for col, (name, value) in zip(st.columns(len(grads)), grads.items()):
         col.metric(t(f"theory.lossfig.{name}"), f"{value:.3f}", help=t("theory.loss.grad_help"), border=True)
+    vanishing = grads["minimax"] < 0.5 * grads["non-saturating"]  # D rejects most fakes
     st.markdown(t("theory.loss.reading", mean=f"{d_fake.mean():.3f}", mm=f"{grads['minimax']:.3f}",
-                  ns=f"{grads['non-saturating']:.3f}"))
+                  ns=f"{grads['non-saturating']:.3f}") + " " + t(f"theory.loss.{'vanishing' if vanishing else 'balanced'}"))
 
 
-def maths_view(batch: dict | None) -> dict | None:
+def maths_view(batch: dict | None) -> None:
     """The run's loss as formulas, then with this batch's numbers, checked against the engine; the seed's
-    sign error and the DCGAN tutorial's print with the same numbers. Returns the plugged-in values."""
+    sign error and the DCGAN tutorial's print with the same numbers."""
     loss = "non-saturating" if batch is None else batch["loss"]
     st.markdown(t("theory.maths.intro", loss=loss))
     for tex in ([FORMULAS["log"]] if loss in losses.LOG_LOSSES else []) + [FORMULAS[loss]]:
@@ -260,11 +254,11 @@ def maths_view(batch: dict | None) -> dict | None:
         return no_run_notice()
     p, log = plugged(batch), loss in losses.LOG_LOSSES
     st.markdown(t("theory.maths.live", n=batch["n"], step=batch["step"]))
-    st.latex(p["d_tex"])
-    st.latex(p["g_tex"])
+    st.latex(r"\begin{aligned}" + p["d_tex"].replace("=", "&=", 1) + r"\\" + p["g_tex"].replace("=", "&=", 1)
+             + r"\end{aligned}")
     if log:
-        st.caption(t("theory.maths.terms", a=f"{p['a']:.3f}", c=f"{p['c']:.3f}", n=batch["n"],
-                     dx=f"{batch['d_real'].mean():.3f}", dg=f"{batch['d_fake'].mean():.3f}"))
+        st.markdown(t("theory.maths.terms", a=f"{p['a']:.3f}", c=f"{p['c']:.3f}", n=batch["n"],
+                      dx=f"{batch['d_real'].mean():.3f}", dg=f"{batch['d_fake'].mean():.3f}"))
     ok = np.allclose([p["d"], p["g"]], [batch["d_loss"], batch["g_loss"]], rtol=1e-4, atol=1e-4)
     (st.success if ok else st.warning)(t("theory.maths.check", d=f"{batch['d_loss']:.4f}", g=f"{batch['g_loss']:.4f}"))
     cfg = batch["config"]
@@ -285,24 +279,20 @@ def maths_view(batch: dict | None) -> dict | None:
         st.code(f"[{r['step']}]\tLoss_D: {r['d_loss']:.4f}\tLoss_G: {r['g_loss']:.4f}\tD(x): {r['d_real']:.4f}"
                 f"\tD(G(z)): {r['d_fake']:.4f} / {r['d_fake_after']:.4f}", language="text")
         st.markdown(t("theory.maths.dcgan", before=f"{r['d_fake']:.4f}", after=f"{r['d_fake_after']:.4f}"))
-    return p
 
 
 # ---- FAQ -------------------------------------------------------------------------------------------
-
 LINK = re.compile(r"\[([^\]]+)\]\(([a-z]+)(?:\?lesson=([a-z-]+))?\)")
 
 
 def faq() -> None:
-    """Each question in an expander. Lines with '[label](page?lesson=name)' links ("Try it: ...") follow the
-    answer as their own paragraph, the links in bold, then one st.page_link per link (client-side
-    navigation, so the session's run survives)."""
+    """Each question in an expander; lines with '[label](page?lesson=name)' links ("Try it: ...") follow as their
+    own paragraph, links in bold, then an st.page_link each (client-side navigation keeps the session's run)."""
     pages = st.session_state.get("pages", {})
     for i, (question, body) in enumerate(list(sections("faq").items())[1:]):
-        lines = body.splitlines()
-        tries = [line for line in lines if any(m.group(2) in pages for m in LINK.finditer(line))]
+        tries = [line for line in body.splitlines() if any(m.group(2) in pages for m in LINK.finditer(line))]
         with st.expander(question, expanded=i == 0):
-            st.markdown("\n".join(line for line in lines if line not in tries))
+            st.markdown("\n".join(line for line in body.splitlines() if line not in tries))
             for line in tries:
                 st.markdown(LINK.sub(lambda m: f"**{m.group(1)}**" if m.group(2) in pages else m.group(0), line))
                 for m in (m for m in LINK.finditer(line) if m.group(2) in pages):

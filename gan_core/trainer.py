@@ -10,6 +10,7 @@ NaN / inf never escape: the Trainer stops, sets status "diverged" and `reason` s
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import time
@@ -49,6 +50,11 @@ class Trainer:
         self.G.load_state_dict(self._init_weights[0])
         self.D.load_state_dict(self._init_weights[1])
         self.gen = torch.Generator().manual_seed(self.config.seed)
+        # Dropout draws from torch's global RNG; keep a private copy of it so two trainers in one process
+        # (two students, or a lesson and its fix) don't disturb each other's numbers.
+        with torch.random.fork_rng():
+            torch.manual_seed(self.config.seed)
+            self._global_rng = torch.get_rng_state()
         self.opt_g = make_optimizer(self.config, "g", self.G.parameters())
         self.opt_d = make_optimizer(self.config, "d", self.D.parameters())
         self.step_count, self.status, self.reason = 0, "ok", None
@@ -94,12 +100,10 @@ class Trainer:
         t0 = time.perf_counter()
         cfg = self.config
         n_d = cfg.d_steps if cfg.scheme == "alternating" else cfg.d_steps - 1
-        for _ in range(n_d):
-            self._last.update(self._d_update())
-        if cfg.scheme == "alternating":
-            self._last.update(self._g_update())
-        else:
-            self._last.update(self._joint_update())
+        with self._own_global_rng():
+            for _ in range(n_d):
+                self._last.update(self._d_update())
+            self._last.update(self._g_update() if cfg.scheme == "alternating" else self._joint_update())
         return self._finish(t0)
 
     def d_step(self) -> dict:
@@ -125,8 +129,23 @@ class Trainer:
         if self.status != "ok":
             return self._record()
         t0 = time.perf_counter()
-        self._last.update(update())
+        with self._own_global_rng():
+            self._last.update(update())
         return self._finish(t0)
+
+    @contextlib.contextmanager
+    def _own_global_rng(self):
+        """Swap in this trainer's global-RNG state while it trains; only needed (and paid) with dropout."""
+        if not (self.config.g_dropout or self.config.d_dropout):
+            yield
+            return
+        outside = torch.get_rng_state()
+        torch.set_rng_state(self._global_rng)
+        try:
+            yield
+        finally:
+            self._global_rng = torch.get_rng_state()
+            torch.set_rng_state(outside)
 
     def _finish(self, t0: float) -> dict:
         self.step_count += 1
@@ -271,7 +290,7 @@ class Trainer:
         """A deep copy: later training does not change it (optimizer states are live tensors otherwise)."""
         return copy.deepcopy({"config": self.config.to_flat(), "G": self.G.state_dict(), "D": self.D.state_dict(),
                 "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
-                "gen": self.gen.get_state(), "step_count": self.step_count, "status": self.status,
+                "gen": self.gen.get_state(), "global_rng": self._global_rng, "step_count": self.step_count, "status": self.status,
                 "reason": self.reason, "last": dict(self._last), "seen": sorted(self._seen),
                 "history": self.history.state(), "dist_history": self.dist_history.state(),
                 "metrics_history": self.metrics_history, "events": self.events})
@@ -283,6 +302,7 @@ class Trainer:
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         self.gen.set_state(state["gen"])
+        self._global_rng = state["global_rng"]
         self.step_count, self.status, self.reason = state["step_count"], state["status"], state["reason"]
         self._last, self._seen = dict(state["last"]), set(state["seen"])
         self.history.load(state["history"])

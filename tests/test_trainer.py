@@ -134,3 +134,14 @@ def test_every_dataset_loss_optimizer_trains_200_steps_without_nan(dataset, loss
     cols = t.history.columns()
     assert np.isfinite(cols["d_loss"]).all() and np.isfinite(cols["g_loss"]).all()
     assert np.isfinite(t.sample(100)).all()
+
+
+def test_dropout_runs_stay_reproducible_when_interleaved():
+    cfg = dict(g_dropout=0.2, d_dropout=0.2, seed=5)
+    alone = Trainer(small(**cfg))
+    alone.run(20)
+    a, b = Trainer(small(**cfg)), Trainer(small(**cfg))
+    for _ in range(20):  # two sessions taking turns in one process
+        a.step(), b.step()
+    np.testing.assert_array_equal(a.history.columns()["d_loss"], alone.history.columns()["d_loss"])
+    np.testing.assert_array_equal(b.history.columns()["d_loss"], alone.history.columns()["d_loss"])

@@ -100,6 +100,6 @@ def dirac_norm_figure(norms, title=None, *, log_y=True, labels=None):
     ))
     fig.update_layout(
         title=title, template="plotly_white",
-        xaxis=dict(title=labels["x"]), yaxis=dict(title=labels["y"], type="log" if log_y else "linear"),
+        xaxis=dict(title=labels["x"]), yaxis=dict(title=labels["y"], type="log" if log_y else "linear", exponentformat="power"),
     )
     return fig

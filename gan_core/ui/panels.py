@@ -126,7 +126,8 @@ def metrics_block(view: dict, prefix: str = "") -> None:
 
 def diagnosis_block(diagnosis, prefix: str = "") -> None:
     st.subheader(t("diagnosis_header"))
-    icon = {"healthy": "✅", "not-converged-yet": "⏳", "divergence": "💥"}.get(diagnosis.label, "⚠️")
+    icon = {"healthy": ":material/check_circle:", "not-converged-yet": ":material/hourglass_top:",
+            "divergence": ":material/error:"}.get(diagnosis.label, ":material/warning:")
     st.markdown(f"### {icon} {t('diag.' + diagnosis.label)}")
     for line in diagnosis.evidence:
         st.markdown(f"- {line}")

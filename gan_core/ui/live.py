@@ -94,7 +94,7 @@ def live_panels(runner: Runner) -> None:
     def main_panels():
         if fast_every and not runner.running:
             st.rerun()  # the worker stopped by itself (diverged or idle): stop the timers too
-        with runner.lock:
+        with runner.view():
             runner.tick()
             view = panels.read(runner)
             panels.status(view, runner, slow_mode)
@@ -102,7 +102,7 @@ def live_panels(runner: Runner) -> None:
 
     @st.fragment(run_every=slow_every)
     def summary_panels():
-        with runner.lock:
+        with runner.view():
             panels.summary(panels.read(runner, light=True))
 
     main_panels()

@@ -8,19 +8,21 @@ was closed or the session ended), so an abandoned session never keeps a core bus
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import deque
 
 from gan_core import Config, Trainer
 
-CHUNK = 10  # steps per lock hold: short enough that a redraw never waits long for a snapshot
+CHUNK_SECONDS = 0.02  # the worker holds the lock at most this long at a time
 
 
 class Runner:
     def __init__(self, config: Config, idle_stop: float = 15.0):
         self.trainer = Trainer(config)
         self.lock = threading.RLock()
+        self._page_waiting = threading.Event()  # a redraw wants the lock: the worker steps aside
         self.running = False
         self.steps_per_tick: int | None = None  # None: train freely; N: N steps per redraw tick
         self._tokens = 0
@@ -71,6 +73,18 @@ class Runner:
             self.trainer = Trainer(config)
             self._rate.clear()
 
+    @contextlib.contextmanager
+    def view(self):
+        """Hold the lock for a redraw. Python's locks are not fair: without the flag the worker, releasing
+        and re-taking the lock in a tight loop, kept a waiting redraw out for up to 0.6 s."""
+        self._page_waiting.set()
+        try:
+            with self.lock:
+                self._page_waiting.clear()
+                yield self.trainer
+        finally:
+            self._page_waiting.clear()
+
     # ---- reading -----------------------------------------------------------------------------
 
     def steps_per_s(self) -> float:
@@ -90,14 +104,16 @@ class Runner:
             if time.monotonic() - self._heartbeat > self._idle_stop:
                 self.running = False  # nobody is watching: stop rather than burn a shared core
                 break
-            n = CHUNK if self.steps_per_tick is None else min(CHUNK, self._tokens)
-            if n <= 0:
-                time.sleep(0.005)
+            if self._page_waiting.is_set() or (self.steps_per_tick is not None and self._tokens <= 0):
+                time.sleep(0.002)
                 continue
             with self.lock:
-                self.trainer.run(n)
-                if self.steps_per_tick is not None:
-                    self._tokens -= n
+                t_end = time.monotonic() + CHUNK_SECONDS
+                while time.monotonic() < t_end and self.trainer.status == "ok":
+                    if self.steps_per_tick is not None:
+                        if self._tokens <= 0:
+                            break
+                        self._tokens -= 1
+                    self.trainer.step()
                 if self.trainer.status != "ok":
                     self.running = False
-            time.sleep(0)  # let the page's thread take the GIL between chunks

@@ -81,6 +81,7 @@ def build_parser() -> Parser:
     s = sub.add_parser("compare", help="overlay the loss curves of saved runs")
     s.add_argument("runs", nargs="+", metavar="RUN_DIR")
     s.add_argument("--out", required=True, help="FILE.png or FILE.csv")
+    s.add_argument("--runs-dir", help="where bare run names are looked up (default $GAN_CLASSROOM_RUNS or ./runs)")
     return p
 
 
@@ -205,7 +206,7 @@ def cmd_dirac(args) -> int:
 def cmd_compare(args) -> int:
     from .compare import compare_cli
 
-    return compare_cli(args.runs, args.out)
+    return compare_cli(args.runs, args.out, runs_dir=args.runs_dir)
 
 
 COMMANDS = {"presets": cmd_presets, "train": cmd_train, "bench": cmd_bench, "dirac": cmd_dirac,

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from gan_core.ui import controls, live
+from gan_core.ui.compare import save_run_ui
 from gan_core.ui.i18n import t
 
 runner = live.session_runner()
@@ -10,6 +11,8 @@ st.title(t("playground.title"))
 st.caption(t("playground.caption"))
 
 controls.preset_picker(runner)
+with st.sidebar:
+    save_run_ui(runner)
 wanted, pending = controls.config_sidebar(runner)
 
 live.buttons(runner, pending, wanted)

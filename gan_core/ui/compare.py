@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from gan_core import compare as cmp
+from gan_core import fork
 from gan_core.config import FIELDS, field_spec
 from gan_core.figures import compare as fc
 from gan_core.figures.common import fmt_value
@@ -83,13 +84,14 @@ def save_run_ui(runner, folder=None) -> None:
             _select([*st.session_state[KEEP], name])
         flash("save", "success", t("cmp.saved", name=name, steps=f"{tr.step_count:,}"))
 
-    st.button(t("cmp.save_button"), key="save_go", on_click=save, width="stretch", icon="💾",
+    st.button(t("cmp.save_button"), key="save_go", on_click=save, width="stretch", icon=":material/save:",
               disabled=steps == 0 or (exists and not overwrite))
     if steps == 0:
         st.caption(t("cmp.save_nothing", train=t("btn.train"), step=t("btn.step")))
     flash("save")
     if "compare" in st.session_state.get("pages", {}):
-        st.page_link(st.session_state.pages["compare"], label=t("cmp.open_compare"), icon="📊")
+        st.page_link(st.session_state.pages["compare"], label=t("cmp.open_compare"),
+                     icon=":material/compare_arrows:")
 
 
 def runs_table(entries: list[cmp.Entry]) -> None:
@@ -121,7 +123,7 @@ def selection(entries: list[cmp.Entry]) -> list[str]:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _load(path: str, stamp: tuple) -> Run | str:
     try:
-        return load_run(path, samples=False)
+        return cmp.load_for_compare(path)
     except RunError as e:
         return cmp.reason(e, Path(path))
 
@@ -141,13 +143,13 @@ def load_runs(entries: list[cmp.Entry], names: list[str]) -> dict[str, Run]:
 def charts(runs: dict[str, Run], opts: dict) -> None:
     """D loss | G loss, mean D(x) | mean D(G(z)), then one quality metric over time."""
     lab, hist = labels(fc), {n: r.history for n, r in runs.items()}
-    events = {n: cmp.valid_events(r.summary.get("events")) for n, r in runs.items()} if opts["events"] else {}
+    events = {n: fork.valid_events(r.summary.get("events")) for n, r in runs.items()} if opts["events"] else {}
     for row in (("d_loss", "g_loss"), ("d_real", "d_fake")):
         for col, key in zip(st.columns(2), row, strict=True):
             col.plotly_chart(fc.overlay_figure(hist, key, smoothing=opts["smoothing"], log_y=opts["log_y"],
                                                show_raw=opts["show_raw"], events=events, labels=lab),
                              key=f"cmp_fig_{key}", **PLOT)
-    keys = cmp.metric_keys(runs)
+    keys = fork.metric_keys(runs)
     if not keys:
         return st.caption(t("cmp.no_metrics"))
     key = st.selectbox(t("cmp.metric"), keys, key="cmp_metric", format_func=lambda k: t(f"fig.{k}"))
@@ -160,9 +162,9 @@ def tables(runs: dict[str, Run]) -> None:
     """Final numbers, the settings that differ, and the mid-run changes."""
     st.subheader(t("cmp.final_header"))
     st.caption(t("cmp.final_caption"))
-    _table(cmp.final_rows(runs), "cmp_final")
+    _table(fork.final_rows(runs), "cmp_final")
     st.subheader(t("cmp.diff_header"))
-    diff = cmp.config_diff(runs)
+    diff = fork.config_diff(runs)
     if len(runs) < 2:
         st.caption(t("cmp.diff_one"))
     elif not diff:
@@ -170,7 +172,7 @@ def tables(runs: dict[str, Run]) -> None:
     else:
         st.caption(t("cmp.diff_caption"))
         _table([{**row, "setting": t(f"field.{row['setting']}")} for row in diff], "cmp_diff")
-    events = cmp.event_rows(runs)
+    events = fork.event_rows(runs)
     if events:
         st.subheader(t("cmp.events_header"))
         _table(events, "cmp_event_table")
@@ -194,8 +196,6 @@ def field_input(name: str, value, key: str):
 def fork_ui(entries: list[cmp.Entry], folder: Path) -> None:
     """Pick a run and the settings to change; the fork trains here, is saved, and the comparison of the
     run and its fork opens."""
-    from gan_core import fork
-
     ok = {e.name: e for e in entries if e.ok}
     if not ok:
         return st.caption(t("cmp.none_readable"))
@@ -261,7 +261,7 @@ def gif_ui(entries: list[cmp.Entry]) -> None:
             (st.caption if info["matches"] else st.warning)(t(f"cmp.gif_match_{info['matches']}".lower(),
                                                             step_d=t("btn.d_step"), step_g=t("btn.g_step")))
         st.download_button(t("cmp.gif_download"), made["data"], file_name=f"{name}.gif", mime="image/gif",
-                           key="gif_download", on_click="ignore", icon="🎞️")
+                           key="gif_download", on_click="ignore", icon=":material/download:")
 
 
 def manage_ui(entries: list[cmp.Entry], folder: Path) -> None:

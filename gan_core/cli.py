@@ -88,7 +88,7 @@ def build_parser() -> Parser:
 def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        torch.set_num_threads(min(2, torch.get_num_threads()))
+        torch.set_num_threads(1)  # small models: a second thread only adds spin-waiting on a busy machine
         return COMMANDS[args.command](args)
     except (UsageError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Benchmark of the Compare page: `python -m gan_core.bench_compare [--runs 20] [--steps 10000] [--select 5]`.
+"""Benchmark of the Compare page: `python -m gan_core.ui.bench_compare [--runs 20] [--steps 10000] [--select 5]`.
 
 Target (issue 6): with 20 saved runs of 10,000 steps each, the page's first render with 5 runs selected
 takes <= 2 s. Timed with Streamlit's AppTest (the page script end to end: listing the folder, reading the 5
@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .config import from_flat
-from .runs import RUNS_ENV, save_run, write_metrics_csv
-from .trainer import Trainer
+from gan_core.config import from_flat
+from gan_core.runs import RUNS_ENV, save_run, write_metrics_csv
+from gan_core.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 2.0
@@ -105,7 +105,7 @@ def first_render_seconds(folder: Path, names: list[str], reps: int = 3) -> list[
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m gan_core.bench_compare", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m gan_core.ui.bench_compare", description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=20)
     p.add_argument("--steps", type=int, default=10_000)
     p.add_argument("--select", type=int, default=5)

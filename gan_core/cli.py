@@ -64,8 +64,8 @@ def build_parser() -> Parser:
 
     s = sub.add_parser("bench", help="Trainer vs a bare PyTorch loop, side by side")
     s.add_argument("--json", action="store_true")
-    s.add_argument("--steps", type=int, default=500, help="steps per round")
-    s.add_argument("--rounds", type=int, default=5)
+    s.add_argument("--steps", type=int, default=200, help="steps per round")
+    s.add_argument("--rounds", type=int, default=15)
     s.add_argument("--memory-steps", type=int, default=0, help="also measure memory growth over N steps")
 
     s = sub.add_parser("dirac", help="the Dirac-GAN of Mescheder et al. 2018")
@@ -178,7 +178,7 @@ def cmd_bench(args) -> int:
     else:
         print(f"Trainer    {result['trainer_steps_per_s']:8.1f} steps/s")
         print(f"bare loop  {result['bare_steps_per_s']:8.1f} steps/s")
-        print(f"ratio      {result['ratio']:8.3f}   (target >= 0.9; medians of {result['rounds']} rounds)")
+        print(f"ratio      {result['ratio']:8.3f}   (target >= 0.9; median of {result['rounds']} paired rounds)")
         print(f"metrics    {result['metrics_ms']:8.1f} ms each, every {result['metrics_every']} steps")
         if "memory" in result:
             m = result["memory"]

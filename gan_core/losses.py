@@ -18,7 +18,7 @@ def d_loss(loss: str, real: torch.Tensor, fake: torch.Tensor, smoothing: float =
     if loss in LOG_LOSSES:
         # -E log D(x) - E log(1 - D(G(z))); with a soft target t: BCE(l, t) = t softplus(-l) + (1-t) softplus(l).
         # (The seed text writes "+ E log(1 - D(G(z)))": a sign error. Goodfellow 2014 has the minus.)
-        real_term = target * F.softplus(-real) + (1 - target) * F.softplus(real)
+        real_term = F.softplus(-real) if smoothing == 0 else target * F.softplus(-real) + smoothing * F.softplus(real)
         return real_term.mean() + F.softplus(fake).mean()
     if loss == "lsgan":  # Mao 2017, (a, b, c) = (0, 1, 1), on raw outputs
         return 0.5 * ((real - target) ** 2).mean() + 0.5 * (fake**2).mean()

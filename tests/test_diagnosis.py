@@ -82,6 +82,24 @@ def test_mode_collapse_from_modes_and_classes():
     assert "2 of 10 digit classes covered" in d.evidence
 
 
+def test_sharp_samples_with_empty_modes_is_collapse_but_blurry_ones_are_not():
+    # 6 of 8 with 85% of samples on a mode: G has given two modes up (PacGAN's vanilla-GAN 6-of-8).
+    d = diagnose(history(), {**RING_GOOD, "modes_covered": 6}, "ok", "non-saturating")
+    assert d.label == "mode-collapse"
+    assert any("2 are missing" in e for e in d.evidence)
+    # 6 of 8 while most samples are still between modes: on its way, not collapsed.
+    d = diagnose(history(), {**RING_GOOD, "modes_covered": 6, "hq_fraction": 0.3}, "ok", "non-saturating")
+    assert d.label == "not-converged-yet"
+
+
+def test_oscillation_outranks_collapse_and_keeps_both_evidences():
+    h = history()
+    h["d_fake"] = 0.45 + 0.3 * np.sin(2 * np.pi * h["step"] / 200)
+    d = diagnose(h, {**RING_GOOD, "modes_covered": 3}, "ok", "non-saturating")
+    assert d.label == "oscillation"
+    assert "3 of 8 modes covered" in d.evidence
+
+
 def test_oscillation():
     h = history()
     t = h["step"]

@@ -1,0 +1,295 @@
+"""The Instability Lab's helpers: each lesson as Predict -> Run -> Explain -> Fix, with its own Runners.
+
+A lesson keeps its Runners in st.session_state, never the Playground's: `lab_<lesson>_run` for the Run
+stage, and the pair `lab_<lesson>_original` / `lab_<lesson>_fixed` that `Apply the fix` starts together
+from step 0 with the same seed. At most two train at once: starting one stage pauses every other Runner
+of the session (2 cores). Training stops exactly at the lesson's step count: before each redraw the Runner
+never trains past it (Runner.max_step), and the fragment pauses it at the end.
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+import torch
+
+from gan_core.figures import samples as fs
+from gan_core.figures import training as ft
+from gan_core.presets import PRESETS
+
+from . import panels
+from .i18n import lang, md, sections, t
+from .runner import Runner
+
+LESSONS = {  # lesson (assets/<lang>/lessons/<name>.md) -> the preset it runs
+    "mode-collapse": "ring-mode-collapse",
+    "vanishing-gradients": "vanishing-gradients",
+    "oscillation": "oscillation",
+    "divergence": "divergence",
+    "stable-recipe": "ring-stable",
+}
+RECIPE = "stable-recipe"  # no fix: its Fix stage breaks one ingredient instead
+FAST, PAIR_FAST, SLOW = 0.3, 0.5, 1.5  # seconds between redraws: one run / two runs / metrics, diagnosis
+PAIR_PREFIXES = ("lab_a_", "lab_b_")  # widget keys of the two comparison columns
+
+
+# ---- lesson text ---------------------------------------------------------------------------------
+
+def title(lesson: str) -> str:
+    return md(f"lessons/{lesson}").splitlines()[0].lstrip("# ").strip()
+
+
+def text(lesson: str) -> dict[str, str]:
+    return sections(f"lessons/{lesson}")
+
+
+def parse_predict(body: str) -> tuple[str, list[str], int | None]:
+    """'## Predict' body -> (question, options, 0-based answer or None). The `Answer: N` line is hidden."""
+    question, options, answer = [], [], None
+    for line in body.splitlines():
+        s = line.strip()
+        if m := re.fullmatch(r"Answer:\s*(\d+)", s):
+            answer = int(m[1]) - 1
+        elif s.startswith(("- ", "* ")):
+            options.append(s[2:].strip())
+        elif not options:
+            question.append(line)
+    if answer is not None and not 0 <= answer < len(options):
+        answer = None
+    return "\n".join(question).strip(), options, answer
+
+
+def lesson_picker() -> str:
+    """The lesson selectbox (key `lesson`); the choice survives a visit to another page and a language switch."""
+    names = list(LESSONS)
+    st.session_state.lab_lang_changed = st.session_state.get("lab_lang", lang()) != lang()
+    st.session_state.lab_lang = lang()
+    if st.session_state.get("lesson") not in names:
+        wanted = st.session_state.get("lab_kept_lesson") or st.query_params.get("lesson")
+        st.session_state.lesson = wanted if wanted in names else names[0]
+    _restore("lesson")
+    titles = {n: title(n) for n in names}  # captured now: AppTest formats outside the session's language
+    lesson = st.selectbox(t("lab.pick"), names, key="lesson", format_func=titles.get, on_change=pause_all)
+    st.session_state.lab_kept_lesson = lesson
+    st.query_params["lesson"] = lesson  # a teacher's link can open one lesson
+    return lesson
+
+
+def _restore(key: str) -> None:
+    """Streamlit matches a radio's or selectbox's value by its label, so a translated label loses the choice
+    when the language changes: put back the copy kept in `lab_kept_<key>`."""
+    kept = st.session_state.get(f"lab_kept_{key}")
+    if st.session_state.lab_lang_changed and kept is not None:
+        st.session_state[key] = kept
+
+
+# ---- Predict -------------------------------------------------------------------------------------
+
+def predict(lesson: str) -> bool:
+    """Question, options without a default, and a Check button. Returns whether the student has checked."""
+    question, options, answer = parse_predict(text(lesson).get("Predict", ""))
+    if not options or answer is None:
+        st.warning(t("lab.no_question"))
+        return True
+    st.markdown(question)
+    _restore(f"lab_answer_{lesson}")
+    choice = st.radio(t("lab.your_answer"), range(len(options)), index=None, format_func=lambda i: options[i],
+                      key=f"lab_answer_{lesson}")
+    st.session_state[f"lab_kept_lab_answer_{lesson}"] = choice
+    checked_key = f"lab_checked_{lesson}"
+    st.button(t("lab.check"), key="lab_check", disabled=choice is None, on_click=_remember,
+              args=(checked_key, choice))
+    checked = choice is not None and st.session_state.get(checked_key) == choice
+    if checked and choice == answer:
+        st.success(t("lab.right", answer=options[answer]), icon=":material/check_circle:")
+    elif checked:
+        st.error(t("lab.wrong", answer=options[answer]), icon=":material/help:")
+    return checked
+
+
+def _remember(key: str, value) -> None:
+    st.session_state[key] = value
+
+
+# ---- Runners -------------------------------------------------------------------------------------
+
+def preset_of(lesson: str):
+    return PRESETS.get(LESSONS[lesson])
+
+
+def run_runner(lesson: str) -> Runner | None:
+    """The Run stage's Runner, created on first use; None (with a message) if the preset is missing."""
+    key, preset = f"lab_{lesson}_run", preset_of(lesson)
+    if key not in st.session_state:
+        if preset is None:
+            st.warning(t("lab.preset_missing", name=LESSONS[lesson]))
+            return None
+        st.session_state[key] = Runner(preset.config())
+    return st.session_state[key]
+
+
+def pair(lesson: str) -> tuple[Runner, Runner] | None:
+    a, b = st.session_state.get(f"lab_{lesson}_original"), st.session_state.get(f"lab_{lesson}_fixed")
+    return (a, b) if a is not None and b is not None else None
+
+
+def variant_name(lesson: str) -> str | None:
+    """The preset run beside the lesson's own: its fix or, for the stable recipe, a broken one to pick."""
+    if lesson != RECIPE:
+        preset = preset_of(lesson)
+        return preset.fix if preset is not None else None
+    broken = {name: f"{title(n)} ({name})" for n, name in LESSONS.items() if n != RECIPE and name in PRESETS}
+    if not broken:
+        return None
+    _restore("lab_break")
+    choice = st.selectbox(t("lab.break_pick"), list(broken), key="lab_break", format_func=broken.get,
+                          help=t("lab.break_help"), on_change=pause_all)
+    st.session_state.lab_kept_lab_break = choice
+    return choice
+
+
+def apply_fix(lesson: str, variant: str) -> None:
+    """Both runs from step 0: the lesson's preset and the variant, the variant on the same seed."""
+    pause_all()
+    original = PRESETS[LESSONS[lesson]].config()
+    a, b = Runner(original), Runner(PRESETS[variant].config(seed=original.seed))
+    st.session_state[f"lab_{lesson}_original"], st.session_state[f"lab_{lesson}_fixed"] = a, b
+    st.session_state[f"lab_{lesson}_same"] = same_start(a, b)
+    train(a, b, limit=PRESETS[LESSONS[lesson]].steps)
+
+
+def same_start(a: Runner, b: Runner) -> dict[str, bool]:
+    """{'G': ..., 'D': ...}: whether each network holds identical weights in both runs (call at step 0)."""
+    def equal(x: dict, y: dict) -> bool:
+        return x.keys() == y.keys() and all(x[k].shape == y[k].shape and torch.equal(x[k], y[k]) for k in x)
+    with a.view(), b.view():
+        return {"G": equal(a.trainer.G.state_dict(), b.trainer.G.state_dict()),
+                "D": equal(a.trainer.D.state_dict(), b.trainer.D.state_dict())}
+
+
+def pause_all(*keep: Runner) -> None:
+    """Pause every Runner of this session (the Playground's too) but `keep`: at most two train at once."""
+    for r in st.session_state.to_dict().values():
+        if isinstance(r, Runner) and r.running and not any(r is k for k in keep):
+            r.pause()
+
+
+def allow(runner: Runner, limit: int) -> int:
+    """Keep the runner training, never past `limit` steps (its child stops exactly there). Returns the
+    steps left; pauses the runner at the limit, so call it outside `runner.view()`."""
+    runner.max_step = limit
+    with runner.view() as trainer:
+        left = max(0, limit - trainer.step_count)
+        runner.tick()
+    if left == 0 and runner.running:
+        runner.pause()
+    return left
+
+
+def train(*runners: Runner, limit: int) -> None:
+    pause_all(*runners)
+    for r in runners:
+        if allow(r, limit) > 0:
+            r.start()
+
+
+def can_train(runner: Runner, limit: int) -> bool:
+    return runner.trainer.status == "ok" and runner.trainer.step_count < limit
+
+
+# ---- drawing -------------------------------------------------------------------------------------
+
+def status(view: dict, runner: Runner, limit: int) -> None:
+    """Progress towards the lesson's step count, speed and state; a diverged run says why it stopped."""
+    state = t("state.running") if runner.running else t("state.paused")
+    st.progress(min(1.0, view["step"] / limit), text=t("lab.progress", step=f"{view['step']:,}", steps=f"{limit:,}",
+                                                        rate=f"{runner.steps_per_s():,.0f}", state=state))
+    if view["status"] != "ok":
+        st.error(t("diverged", reason=view["reason"] or ""), icon=":material/error:")
+        st.caption(t("lab.diverged_hint"))
+    elif view["step"] >= limit:
+        st.caption(t("lab.done", steps=f"{limit:,}"))
+
+
+def run_panels(runner: Runner, limit: int) -> None:
+    """The Playground's panels for the Run stage, redrawn while it trains (as in live.live_panels)."""
+    fast = FAST if runner.running else None
+
+    @st.fragment(run_every=fast)
+    def main_panels():
+        allow(runner, limit)
+        view = panels.read(runner)
+        if fast and not runner.running:
+            st.rerun()  # stopped at the limit, diverged or idle: a full rerun stops the timers and frees Train
+        status(view, runner, limit)
+        panels.main(view, prefix="lab_run_")
+
+    @st.fragment(run_every=SLOW if runner.running else None)
+    def summary_panels():
+        panels.summary(panels.read(runner, light=True), prefix="lab_run_")
+
+    main_panels()
+    summary_panels()
+
+
+def pair_panels(runners: tuple[Runner, Runner], titles: tuple[str, str], limit: int) -> None:
+    """Two compact columns (samples, losses; then metrics and diagnosis), both redrawn together."""
+    running = any(r.running for r in runners)
+
+    @st.fragment(run_every=PAIR_FAST if running else None)  # two trainers need the CPU more
+    def main_pair():
+        for r in runners:
+            allow(r, limit)
+        views = [panels.read(r) for r in runners]
+        if running and not any(r.running for r in runners):
+            st.rerun()
+        for col, r, view, head, prefix in zip(st.columns(2, border=True), runners, views, titles, PAIR_PREFIXES):
+            with col:
+                st.markdown(f"##### {head}")
+                compact(view, r, limit, prefix)
+
+    @st.fragment(run_every=SLOW if running else None)
+    def summary_pair():
+        views = [panels.read(r, light=True) for r in runners]
+        for col, view, prefix in zip(st.columns(2, border=True), views, PAIR_PREFIXES):
+            with col:
+                panels.metrics_block(view, prefix)
+                panels.diagnosis_block(view["diagnosis"], prefix)
+
+    main_pair()
+    summary_pair()
+
+
+def compact(view: dict, runner: Runner, limit: int, prefix: str) -> None:
+    status(view, runner, limit)
+    snap, ls, lt = view["snap"], panels.labels(fs), panels.labels(ft)
+    if view["kind"] == "image":
+        fig = fs.digits_figure(snap["fake"][:64], labels=ls, step=view["step"], height=360)
+    else:
+        fig = fs.points_figure(snap, labels=ls)
+    st.plotly_chart(fig, key=prefix + "fig_samples", **panels.PLOT)
+    st.plotly_chart(ft.loss_figure(view["history"], view["events"], labels=lt, x_range=(0, limit), height=300),
+                    key=prefix + "fig_loss", **panels.PLOT)
+
+
+def diff_table(a: Runner, b: Runner, titles: tuple[str, str]) -> None:
+    changes = {k: v for k, v in a.trainer.config.diff(b.trainer.config).items() if k != "seed"}
+    if not changes:
+        st.caption(t("lab.no_diff"))
+        return
+    rows = [f"| {t('lab.diff_setting')} | {titles[0]} | {titles[1]} |", "|---|---|---|"]
+    rows += [f"| {t('field.' + k)} (`{k}`) | `{_fmt(x)}` | `{_fmt(y)}` |" for k, (x, y) in changes.items()]
+    st.markdown(f"**{t('lab.diff_header')}**\n\n" + "\n".join(rows))
+
+
+def start_note(same: dict[str, bool], seed: int) -> None:
+    if all(same.values()):
+        st.success(t("lab.same_weights", seed=seed), icon=":material/casino:")
+    else:
+        nets = " & ".join(n for n, ok in same.items() if not ok)
+        st.warning(t("lab.other_weights", nets=nets, seed=seed), icon=":material/warning:")
+
+
+def _fmt(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)

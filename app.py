@@ -12,6 +12,7 @@ language_picker()
 PAGES = {
     "home": st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True, url_path="home"),
     "playground": st.Page("pages/playground.py", title=t("nav.playground"), icon=":material/sports_esports:", url_path="playground"),
+    "lab": st.Page("pages/lab.py", title=t("nav.lab"), icon=":material/science:", url_path="lab"),
     "theory": st.Page("pages/theory.py", title=t("nav.theory"), icon=":material/functions:", url_path="theory"),
     "compare": st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/stacked_line_chart:", url_path="compare"),
 }

@@ -55,6 +55,7 @@ class Trainer:
         with torch.random.fork_rng():
             torch.manual_seed(self.config.seed)
             self._global_rng = torch.get_rng_state()
+        self._g_params, self._d_params = list(self.G.parameters()), list(self.D.parameters())
         self.opt_g = make_optimizer(self.config, "g", self.G.parameters())
         self.opt_d = make_optimizer(self.config, "d", self.D.parameters())
         self.step_count, self.status, self.reason = 0, "ok", None
@@ -191,7 +192,7 @@ class Trainer:
         loss, real_out, fake_out = self._d_objective(x_real, x_fake)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
-        grad_norm = self._grad_norm(self.D)
+        grad_norm = _grad_norm(self._d_params)
         self.opt_d.step()
         self._clip_critic()
         self._seen.update(("d_loss", "d_grad_norm"))
@@ -204,7 +205,7 @@ class Trainer:
         loss = losses.g_loss(cfg.loss, fake_out)
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
-        grad_norm = self._grad_norm(self.G)
+        grad_norm = _grad_norm(self._g_params)
         self.opt_g.step()
         self._seen.update(("g_loss", "g_grad_norm"))
         return {"g_loss": loss.item(), "g_grad_norm": grad_norm,
@@ -222,7 +223,7 @@ class Trainer:
         g_grads = torch.autograd.grad(g_loss, g_params)
         for p, g in zip(d_params + g_params, d_grads + g_grads):
             p.grad = g
-        d_norm, g_norm = self._grad_norm(self.D), self._grad_norm(self.G)
+        d_norm, g_norm = _grad_norm(d_params), _grad_norm(g_params)
         self.opt_d.step()
         self.opt_g.step()
         self._clip_critic()
@@ -250,11 +251,6 @@ class Trainer:
             with torch.no_grad():
                 for p in self.D.parameters():
                     p.clamp_(-self.config.clip, self.config.clip)
-
-    @staticmethod
-    def _grad_norm(model: torch.nn.Module) -> float:
-        grads = [p.grad for p in model.parameters() if p.grad is not None]
-        return torch.nn.utils.get_total_norm(grads).item() if grads else 0.0
 
     # ---- evaluation ---------------------------------------------------------------------------
 
@@ -308,3 +304,9 @@ class Trainer:
         self.history.load(state["history"])
         self.dist_history.load(state["dist_history"])
         self.metrics_history, self.events = list(state["metrics_history"]), list(state["events"])
+
+
+def _grad_norm(params: list[torch.Tensor]) -> float:
+    """The 2-norm of all the gradients together (what clip_grad_norm_ measures), at half its overhead."""
+    grads = [p.grad for p in params if p.grad is not None]
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))).item() if grads else 0.0

@@ -1,8 +1,9 @@
 """Benchmark of the live Playground, as a student sees it: `python -m gan_core.ui.bench [--seconds 20]`.
 
 Starts `streamlit run app.py`, opens the Playground in headless Chromium on this machine, presses Train
-and watches for `seconds`: training steps/s (read off the status line), redraws/s (changes of the status
-line, polled in the page every 20 ms) and seconds from server start to the first chart. Then, in
+and watches for `seconds`: training steps/s (read off the status line), redraws/s (changes of the samples
+chart's title, which carries the step: a redraw the student actually sees, polled in the page every 20 ms)
+and seconds from server start to the first chart. Then, in
 the same run, the bare PyTorch loop of the same model and batch (gan_core.bench.bare_loop).
 """
 
@@ -21,11 +22,12 @@ from gan_core.bench import bare_loop
 from gan_core.presets import PRESETS
 
 COUNT_REDRAWS = """() => {
-  // Poll the status line every 20 ms (cheap; a MutationObserver on the whole page costs real CPU).
+  // Poll the samples chart's title every 20 ms (cheap; a MutationObserver on the whole page costs real CPU).
+  // Its text carries the step, so it changes exactly when plotly has drawn a new frame of that chart.
   window.__redraws = 0; let last = null;
   setInterval(() => {
-    const h = [...document.querySelectorAll('h4')].find(e => e.innerText.includes('·'));
-    if (h && h.innerText !== last) { last = h.innerText; window.__redraws++; }
+    const h = document.querySelector('.js-plotly-plot .gtitle');
+    if (h && h.textContent !== last) { last = h.textContent; window.__redraws++; }
   }, 20);
 }"""
 

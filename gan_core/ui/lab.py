@@ -4,7 +4,7 @@ A lesson keeps its Runners in st.session_state, never the Playground's: `lab_<le
 stage, and the pair `lab_<lesson>_original` / `lab_<lesson>_fixed` that `Apply the fix` starts together
 from step 0 with the same seed. At most two train at once: starting one stage pauses every other Runner
 of the session (2 cores). Training stops exactly at the lesson's step count: before each redraw the Runner
-never trains past it (Runner.max_step), and the fragment pauses it at the end.
+is allowed only the steps that are left (Runner.steps_per_tick), and the fragment pauses it at the end.
 """
 
 from __future__ import annotations
@@ -176,11 +176,11 @@ def pause_all(*keep: Runner) -> None:
 
 
 def allow(runner: Runner, limit: int) -> int:
-    """Keep the runner training, never past `limit` steps (its child stops exactly there). Returns the
-    steps left; pauses the runner at the limit, so call it outside `runner.view()`."""
-    runner.max_step = limit
+    """Keep the worker alive and let it train only up to `limit` steps (exact: read and set under the lock,
+    so no step runs in between). Pauses it at the limit, so call it outside `runner.view()`."""
     with runner.view() as trainer:
         left = max(0, limit - trainer.step_count)
+        runner.steps_per_tick = left
         runner.tick()
     if left == 0 and runner.running:
         runner.pause()
@@ -213,21 +213,24 @@ def status(view: dict, runner: Runner, limit: int) -> None:
 
 
 def run_panels(runner: Runner, limit: int) -> None:
-    """The Playground's panels for the Run stage, redrawn while it trains (as in live.live_panels)."""
+    """The Playground's panels for the Run stage, redrawn while it trains. As in live.live_panels, each
+    redraw holds the runner's lock to the last chart, so the worker waits instead of fighting for the GIL."""
     fast = FAST if runner.running else None
 
     @st.fragment(run_every=fast)
     def main_panels():
         allow(runner, limit)
-        view = panels.read(runner)
         if fast and not runner.running:
             st.rerun()  # stopped at the limit, diverged or idle: a full rerun stops the timers and frees Train
-        status(view, runner, limit)
-        panels.main(view, prefix="lab_run_")
+        with runner.view():
+            view = panels.read(runner)
+            status(view, runner, limit)
+            panels.main(view, prefix="lab_run_")
 
     @st.fragment(run_every=SLOW if runner.running else None)
     def summary_panels():
-        panels.summary(panels.read(runner, light=True), prefix="lab_run_")
+        with runner.view():
+            panels.summary(panels.read(runner, light=True), prefix="lab_run_")
 
     main_panels()
     summary_panels()
@@ -241,21 +244,22 @@ def pair_panels(runners: tuple[Runner, Runner], titles: tuple[str, str], limit: 
     def main_pair():
         for r in runners:
             allow(r, limit)
-        views = [panels.read(r) for r in runners]
         if running and not any(r.running for r in runners):
             st.rerun()
-        for col, r, view, head, prefix in zip(st.columns(2, border=True), runners, views, titles, PAIR_PREFIXES):
-            with col:
-                st.markdown(f"##### {head}")
-                compact(view, r, limit, prefix)
+        with runners[0].view(), runners[1].view():
+            for col, r, head, prefix in zip(st.columns(2, border=True), runners, titles, PAIR_PREFIXES):
+                with col:
+                    st.markdown(f"##### {head}")
+                    compact(panels.read(r), r, limit, prefix)
 
     @st.fragment(run_every=SLOW if running else None)
     def summary_pair():
-        views = [panels.read(r, light=True) for r in runners]
-        for col, view, prefix in zip(st.columns(2, border=True), views, PAIR_PREFIXES):
-            with col:
-                panels.metrics_block(view, prefix)
-                panels.diagnosis_block(view["diagnosis"], prefix)
+        with runners[0].view(), runners[1].view():
+            for col, r, prefix in zip(st.columns(2, border=True), runners, PAIR_PREFIXES):
+                with col:
+                    view = panels.read(r, light=True)
+                    panels.metrics_block(view, prefix)
+                    panels.diagnosis_block(view["diagnosis"], prefix)
 
     main_pair()
     summary_pair()
@@ -268,9 +272,9 @@ def compact(view: dict, runner: Runner, limit: int, prefix: str) -> None:
         fig = fs.digits_figure(snap["fake"][:64], labels=ls, step=view["step"], height=360)
     else:
         fig = fs.points_figure(snap, labels=ls)
-    st.plotly_chart(fig, key=prefix + "fig_samples", **panels.PLOT)
-    st.plotly_chart(ft.loss_figure(view["history"], view["events"], labels=lt, x_range=(0, limit), height=300),
-                    key=prefix + "fig_loss", **panels.PLOT)
+    panels.chart(fig, prefix + "fig_samples")
+    panels.chart(ft.loss_figure(view["history"], view["events"], labels=lt, x_range=(0, limit), height=300),
+                 prefix + "fig_loss")
 
 
 def diff_table(a: Runner, b: Runner, titles: tuple[str, str]) -> None:

@@ -17,7 +17,20 @@ from gan_core.figures import training as ft
 from .i18n import md, t
 from .runner import Runner
 
-PLOT = dict(theme=None, config={"displaylogo": False, "responsive": True})
+# No `config=`: with one, Streamlit's frontend re-creates the plot on every update and hides it until
+# drawn, so on a busy CPU live charts stayed blank (seen in headless Chromium; without it they update in place).
+PLOT = dict(theme=None)
+# Streamlit's frontend also hides a plot whose figure has no layout width until it has measured its column
+# and drawn again; under a steady stream of updates on a busy CPU that second draw kept losing the race and
+# the live charts stayed blank. A placeholder width keeps them visible; the frontend still fits the column.
+PLACEHOLDER_WIDTH = 640
+
+
+def chart(fig, key: str, where=None) -> None:
+    """st.plotly_chart for a chart that is redrawn while training (see PLACEHOLDER_WIDTH)."""
+    if fig.layout.width is None:
+        fig.update_layout(width=PLACEHOLDER_WIDTH)
+    (where or st).plotly_chart(fig, key=key, **PLOT)
 
 
 def labels(module) -> dict:
@@ -32,12 +45,12 @@ def read(runner: Runner, light: bool = False) -> dict:
         view = {"step": tr.step_count, "status": tr.status, "reason": tr.reason, "kind": tr.data.kind,
                 "config": tr.config, "events": list(tr.events), "last": tr.history.last(),
                 "metrics": list(tr.metrics_history)}
+        view["history"] = tr.history.columns()
         if light:
             view["dist"] = tr.dist_history.columns()
             view["diagnosis"] = diagnose_trainer(tr)
-            view["history"] = tr.history.columns()
+            view["snap"] = tr.snapshot(grid=2, arrows=1, manifold=2)  # for the D values; small extras
         else:
-            view["history"] = tr.history.columns()
             view["snap"] = tr.snapshot()
     return view
 
@@ -64,36 +77,36 @@ def narrate(r: dict) -> str:
 
 
 def main(view: dict, prefix: str = "") -> None:
-    """Samples | losses, then D(x) vs D(G(z)): means over time | the current distributions."""
+    """Samples | losses: what is redrawn most often. (The browser's drawing is the bottleneck on a small
+    machine: the samples chart alone takes ~100-200 ms in headless Chromium, so the other charts are in
+    `summary`, redrawn once a second.)"""
     lt, ls = labels(ft), labels(fs)
     history, events, snap = view["history"], view["events"], view["snap"]
     left, right = st.columns(2)
     with left:
         if view["kind"] == "image":
-            st.plotly_chart(fs.digits_figure(snap["fake"][:64], labels=ls, step=view["step"]),
-                            key=prefix + "fig_samples", **PLOT)
+            chart(fs.digits_figure(snap["fake"][:64], labels=ls, step=view["step"]), prefix + "fig_samples")
         else:
             c1, c2 = st.columns(2)
             arrows = c1.toggle(t("show_arrows"), key=prefix + "show_arrows", help=t("show_arrows_help"))
             grid = c2.toggle(t("show_manifold"), key=prefix + "show_manifold", help=t("show_manifold_help"))
-            st.plotly_chart(fs.points_figure(snap, show_arrows=arrows, show_manifold=grid, labels=ls),
-                            key=prefix + "fig_samples", **PLOT)
+            chart(fs.points_figure(snap, show_arrows=arrows, show_manifold=grid, labels=ls), prefix + "fig_samples")
     with right:
         log_y = st.toggle(t("log_loss"), key=prefix + "log_loss")
-        st.plotly_chart(ft.loss_figure(history, events, log_y=log_y, labels=lt), key=prefix + "fig_loss", **PLOT)
-    left, right = st.columns(2)
-    left.plotly_chart(ft.d_means_figure(history, events, labels=lt), key=prefix + "fig_means", **PLOT)
-    right.plotly_chart(ft.d_hist_figure(snap["d_real"], snap["d_fake"], labels=lt), key=prefix + "fig_hist", **PLOT)
+        chart(ft.loss_figure(history, events, log_y=log_y, labels=lt), prefix + "fig_loss")
 
 
 def summary(view: dict, prefix: str = "") -> None:
-    """D's verdicts over time, gradient norms, quality metrics and the diagnosis."""
-    lt = labels(ft)
+    """D(x) vs D(G(z)): means over time | the current distributions | D's verdicts over time; gradient
+    norms, quality metrics and the diagnosis."""
+    lt, history, snap = labels(ft), view["history"], view["snap"]
+    left, right = st.columns(2)
+    chart(ft.d_means_figure(history, view["events"], labels=lt), prefix + "fig_means", left)
+    chart(ft.d_hist_figure(snap["d_real"], snap["d_fake"], labels=lt), prefix + "fig_hist", right)
     left, right = st.columns(2)
     if len(view["dist"]["step"]):
-        left.plotly_chart(ft.d_strip_figure(view["dist"], labels=lt), key=prefix + "fig_strip", **PLOT)
-    right.plotly_chart(ft.grad_norm_figure(view["history"], labels=lt, events=view["events"]),
-                       key=prefix + "fig_grad", **PLOT)
+        chart(ft.d_strip_figure(view["dist"], labels=lt), prefix + "fig_strip", left)
+    chart(ft.grad_norm_figure(view["history"], labels=lt, events=view["events"]), prefix + "fig_grad", right)
     metrics_block(view, prefix)
     diagnosis_block(view["diagnosis"], prefix)
 
@@ -119,9 +132,9 @@ def metrics_block(view: dict, prefix: str = "") -> None:
     keys = [k for k, _ in shown if k != "modes_covered"] if view["kind"] == "image" else \
         [k for k in ("hq_fraction", "js_grid", "energy_distance") if k in latest]
     if len(view["metrics"]) > 1:
-        st.plotly_chart(ft.metrics_figure(view["metrics"], keys, labels=labels(ft)), key=prefix + "fig_metrics", **PLOT)
+        chart(ft.metrics_figure(view["metrics"], keys, labels=labels(ft)), prefix + "fig_metrics")
     if latest.get("mode_counts"):
-        st.plotly_chart(fs.mode_bar_figure(latest["mode_counts"], labels=labels(fs)), key=prefix + "fig_modes", **PLOT)
+        chart(fs.mode_bar_figure(latest["mode_counts"], labels=labels(fs)), prefix + "fig_modes")
 
 
 def diagnosis_block(diagnosis, prefix: str = "") -> None:

@@ -15,8 +15,10 @@ def _d_values(trainer, x: torch.Tensor) -> np.ndarray:
     return losses.d_prob(trainer.config.loss, trainer.D(x)).flatten().numpy().astype(np.float64)
 
 
-def snapshot(trainer, n: int = 500, grid: int = 48, arrows: int = 80, manifold: int = 15) -> dict:
-    """A dict of numpy arrays and floats. n samples each of real and fake (fixed noise, fixed real points)."""
+def snapshot(trainer, n: int = 500, grid: int = 48, arrows: int = 80, manifold: int = 15,
+             maps: bool = True) -> dict:
+    """A dict of numpy arrays and floats. n samples each of real and fake (fixed noise, fixed real points);
+    for 2-D data with maps=True also D's grid, G's gradient arrows and its warped noise grid."""
     G, D, data = trainer.G, trainer.D, trainer.data
     G.eval(), D.eval()
     try:
@@ -27,7 +29,7 @@ def snapshot(trainer, n: int = 500, grid: int = 48, arrows: int = 80, manifold: 
         out = {"step": trainer.step_count, "kind": data.kind, "status": trainer.status,
                "real": real.numpy().astype(np.float64), "fake": fake.numpy().astype(np.float64),
                "d_real": _d_values(trainer, real), "d_fake": _d_values(trainer, fake)}
-        if data.kind == "points":
+        if data.kind == "points" and maps:
             out.update(_points_views(trainer, fake[:arrows], grid, manifold))
         return out
     finally:

@@ -49,7 +49,7 @@ def read(runner: Runner, light: bool = False) -> dict:
         if light:
             view["dist"] = tr.dist_history.columns()
             view["diagnosis"] = diagnose_trainer(tr)
-            view["snap"] = tr.snapshot(grid=2, arrows=1, manifold=2)  # for the D values; small extras
+            view["snap"] = tr.snapshot(maps=False)  # for the D values
         else:
             view["snap"] = tr.snapshot()
     return view

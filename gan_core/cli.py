@@ -64,8 +64,9 @@ def build_parser() -> Parser:
 
     s = sub.add_parser("bench", help="Trainer vs a bare PyTorch loop, side by side")
     s.add_argument("--json", action="store_true")
-    s.add_argument("--steps", type=int, default=200, help="steps per round")
-    s.add_argument("--rounds", type=int, default=15)
+    s.add_argument("--steps", type=int, default=None,
+                   help="steps per round (default: metrics_every, so each round includes one quality evaluation)")
+    s.add_argument("--rounds", type=int, default=7)
     s.add_argument("--memory-steps", type=int, default=0, help="also measure memory growth over N steps")
 
     s = sub.add_parser("dirac", help="the Dirac-GAN of Mescheder et al. 2018")
@@ -168,7 +169,7 @@ def cmd_train(args) -> int:
 def cmd_bench(args) -> int:
     from .bench import bench, memory_growth
 
-    if args.steps < 10 or args.rounds < 1:
+    if (args.steps is not None and args.steps < 10) or args.rounds < 1:
         raise UsageError("bench: --steps must be >= 10 and --rounds >= 1")
     result = bench(steps=args.steps, rounds=args.rounds, progress=Progress("bench"))
     if args.memory_steps:
@@ -178,7 +179,8 @@ def cmd_bench(args) -> int:
     else:
         print(f"Trainer    {result['trainer_steps_per_s']:8.1f} steps/s")
         print(f"bare loop  {result['bare_steps_per_s']:8.1f} steps/s")
-        print(f"ratio      {result['ratio']:8.3f}   (target >= 0.9; median of {result['rounds']} paired rounds)")
+        print(f"ratio      {result['ratio']:8.3f}   (target >= 0.9; median of {result['rounds']} paired rounds: "
+              f"{', '.join(map(str, result['ratios']))})")
         print(f"metrics    {result['metrics_ms']:8.1f} ms each, every {result['metrics_every']} steps")
         if "memory" in result:
             m = result["memory"]

@@ -101,11 +101,12 @@ class Trainer:
         t0 = time.perf_counter()
         cfg = self.config
         n_d = cfg.d_steps if cfg.scheme == "alternating" else cfg.d_steps - 1
+        raw: dict = {}  # the last D update's numbers and the G update's, still as tensors
         with self._own_global_rng():
             for _ in range(n_d):
-                self._last.update(self._d_update())
-            self._last.update(self._g_update() if cfg.scheme == "alternating" else self._joint_update())
-        return self._finish(t0)
+                raw.update(self._d_update())
+            raw.update(self._g_update() if cfg.scheme == "alternating" else self._joint_update())
+        return self._finish(t0, raw)
 
     def d_step(self) -> dict:
         """One D update alone, recorded as its own step (G unchanged)."""
@@ -131,8 +132,8 @@ class Trainer:
             return self._record()
         t0 = time.perf_counter()
         with self._own_global_rng():
-            self._last.update(update())
-        return self._finish(t0)
+            raw = update()
+        return self._finish(t0, raw)
 
     @contextlib.contextmanager
     def _own_global_rng(self):
@@ -148,8 +149,10 @@ class Trainer:
             self._global_rng = torch.get_rng_state()
             torch.set_rng_state(outside)
 
-    def _finish(self, t0: float) -> dict:
+    def _finish(self, t0: float, raw: dict) -> dict:
         self.step_count += 1
+        self._last.update(self._numbers(raw))
+        self._seen.update(raw, (f"{k}_grad_norm" for k in "dg" if f"{k}_loss" in raw))
         record = self._record(seconds=time.perf_counter() - t0)
         # Before the first G (or D) update its numbers are NaN by design: "not yet", not divergence.
         bad = [k for k in sorted(self._seen) if not math.isfinite(record[k])]
@@ -160,6 +163,28 @@ class Trainer:
         if self.step_count % self.config.metrics_every == 0 and self.status == "ok":
             self.record_metrics()
         return record
+
+    def _numbers(self, raw: dict) -> dict:
+        """The step's tensors as plain floats, read in one go: D's outputs become mean D(x), D(G(z)) (one
+        sigmoid over all of them), the losses and per-layer gradient norms one stacked tensor, and a single
+        .tolist() replaces a dozen .item() calls. This keeps the bookkeeping cost near the bare loop's."""
+        outs = [k for k in ("d_real", "d_fake", "d_fake_after") if k in raw]
+        losses_ = [k for k in ("d_loss", "g_loss") if k in raw]
+        # Gradients of the networks updated in this step, still in .grad: D's from its last update (G's
+        # backward leaves them alone), G's from its update. One call gives every layer's norm.
+        nets = [(k, p) for k, p in (("d", self._d_params), ("g", self._g_params)) if f"{k}_loss" in raw]
+        grads = [[p.grad for p in params if p.grad is not None] for _, params in nets]
+        norms = torch._foreach_norm([g for net in grads for g in net])
+        probs = losses.d_prob(self.config.loss, torch.cat([raw[k].detach() for k in outs], dim=1))
+        if "d_real" in raw and (self.step_count == 1 or self.step_count % HIST_EVERY == 0):
+            self._record_hist(probs[:, 0], probs[:, 1])
+        values = torch.cat([probs.mean(dim=0), torch.stack([raw[k].detach() for k in losses_] + list(norms))]).tolist()
+        numbers = dict(zip(outs + losses_, values))
+        at = len(outs) + len(losses_)
+        for (net, _), net_grads in zip(nets, grads):  # the 2-norm of all of a net's gradients together
+            numbers[f"{net}_grad_norm"] = math.hypot(*values[at:at + len(net_grads)])
+            at += len(net_grads)
+        return numbers
 
     def _record(self, seconds: float = 0.0) -> dict:
         return {"step": self.step_count, **self._last, "seconds": seconds}
@@ -192,11 +217,9 @@ class Trainer:
         loss, real_out, fake_out = self._d_objective(x_real, x_fake)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
-        grad_norm = _grad_norm(self._d_params)
         self.opt_d.step()
         self._clip_critic()
-        self._seen.update(("d_loss", "d_grad_norm"))
-        return self._d_stats(loss, real_out, fake_out, grad_norm)
+        return {"d_loss": loss, "d_real": real_out, "d_fake": fake_out}
 
     def _g_update(self) -> dict:
         # (2) Update G: minimise L_G, i.e. make D(G(z)) look real to the D just updated.
@@ -204,12 +227,10 @@ class Trainer:
         fake_out = self.D(self._d_input(self.G(sample_noise(cfg, cfg.batch_size, self.gen))))
         loss = losses.g_loss(cfg.loss, fake_out)
         self.opt_g.zero_grad(set_to_none=True)
-        loss.backward()
-        grad_norm = _grad_norm(self._g_params)
+        # Only G's gradients: D's would be thrown away, and D keeps those of its own update for the record.
+        loss.backward(inputs=self._g_params)
         self.opt_g.step()
-        self._seen.update(("g_loss", "g_grad_norm"))
-        return {"g_loss": loss.item(), "g_grad_norm": grad_norm,
-                "d_fake_after": losses.d_prob(cfg.loss, fake_out.detach()).mean().item()}
+        return {"g_loss": loss, "d_fake_after": fake_out}
 
     def _joint_update(self) -> dict:
         # Simultaneous gradient descent: both gradients at the same (G, D), then both steps.
@@ -218,31 +239,19 @@ class Trainer:
         x_fake = self.G(sample_noise(cfg, cfg.batch_size, self.gen))
         d_loss, real_out, fake_out = self._d_objective(x_real, x_fake)
         g_loss = losses.g_loss(cfg.loss, fake_out if cfg.instance_noise == 0 else self.D(self._d_input(x_fake)))
-        d_params, g_params = list(self.D.parameters()), list(self.G.parameters())
-        d_grads = torch.autograd.grad(d_loss, d_params, retain_graph=True)
-        g_grads = torch.autograd.grad(g_loss, g_params)
-        for p, g in zip(d_params + g_params, d_grads + g_grads):
+        d_grads = torch.autograd.grad(d_loss, self._d_params, retain_graph=True)
+        g_grads = torch.autograd.grad(g_loss, self._g_params)
+        for p, g in zip(self._d_params + self._g_params, d_grads + g_grads):
             p.grad = g
-        d_norm, g_norm = _grad_norm(d_params), _grad_norm(g_params)
         self.opt_d.step()
         self.opt_g.step()
         self._clip_critic()
-        self._seen.update(("d_loss", "g_loss", "d_grad_norm", "g_grad_norm"))
-        stats = self._d_stats(d_loss, real_out, fake_out, d_norm)
-        return {**stats, "g_loss": g_loss.item(), "g_grad_norm": g_norm, "d_fake_after": stats["d_fake"]}
-
-    def _d_stats(self, loss, real_out, fake_out, grad_norm) -> dict:
-        p_real = losses.d_prob(self.config.loss, real_out.detach())
-        p_fake = losses.d_prob(self.config.loss, fake_out.detach())
-        if self.step_count % HIST_EVERY == 0:
-            self._record_hist(p_real, p_fake)
-        return {"d_loss": loss.item(), "d_real": p_real.mean().item(), "d_fake": p_fake.mean().item(),
-                "d_grad_norm": grad_norm}
+        return {"d_loss": d_loss, "d_real": real_out, "d_fake": fake_out, "g_loss": g_loss, "d_fake_after": fake_out}
 
     def _record_hist(self, p_real: torch.Tensor, p_fake: torch.Tensor) -> None:
         """Histograms of this batch's D(x) and D(G(z)) on [0, 1]: the 'distributions over time' view."""
         def hist(p):
-            p = torch.nan_to_num(p.flatten(), nan=0.5).clamp(0, 1)
+            p = torch.nan_to_num(p, nan=0.5).clamp(0, 1)
             return (torch.histc(p, HIST_BINS, 0, 1) / max(len(p), 1)).tolist()
         self.dist_history.append(dict(zip(self.dist_history.keys, [self.step_count, *hist(p_real), *hist(p_fake)])))
 
@@ -304,9 +313,3 @@ class Trainer:
         self.history.load(state["history"])
         self.dist_history.load(state["dist_history"])
         self.metrics_history, self.events = list(state["metrics_history"]), list(state["events"])
-
-
-def _grad_norm(params: list[torch.Tensor]) -> float:
-    """The 2-norm of all the gradients together (what clip_grad_norm_ measures), at half its overhead."""
-    grads = [p.grad for p in params if p.grad is not None]
-    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))).item() if grads else 0.0

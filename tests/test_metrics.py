@@ -173,3 +173,18 @@ def test_non_finite_fake_gives_nan_without_raising(bad):
     for key in ("js_grid", "energy_distance", "mmd", "js_modes"):
         assert math.isnan(out[key]), key
     assert out["modes_covered"] == 0 and out["hq_fraction"] == 0.0 and out["modes_total"] == 8
+
+
+def test_evaluate_with_cached_reference_term_equals_the_plain_computation():
+    """evaluate() reuses the real reference's E||Y-Y'|| between calls; the value must not change."""
+    from gan_core import Trainer, from_flat
+    from gan_core.evaluate import evaluate, real_reference
+
+    t = Trainer(from_flat({"g_width": 16, "d_width": 16, "batch_size": 64}))
+    for _ in range(2):  # the first call fills the cache, the second uses it
+        t.run(20)
+        plain = metrics_2d(t.sample(), real_reference(t), t.data.modes, t.data.mode_std, mmd=False)
+        got = evaluate(t, full=False)
+        assert got.keys() == plain.keys() and got["mode_counts"] == plain["mode_counts"]
+        assert got["energy_distance"] == pytest.approx(plain["energy_distance"], abs=1e-12)
+        assert got["js_grid"] == plain["js_grid"]

@@ -1,3 +1,4 @@
+import copy
 import itertools
 import math
 
@@ -8,6 +9,7 @@ import torch
 from gan_core import Config, Trainer, from_flat
 from gan_core.config import DATASETS, LOSSES, OPTIMIZERS
 from gan_core.history import RECORD_KEYS
+from gan_core.models import sample_noise
 
 
 def small(**kw):
@@ -113,9 +115,34 @@ def test_dist_history_is_fractions():
     t = Trainer(small())
     t.run(40)
     cols = t.dist_history.columns()
-    assert list(cols["step"]) == [0, 10, 20, 30]
+    assert list(cols["step"]) == [1, 10, 20, 30, 40]  # the step of the record whose batch it counts
     real = np.stack([cols[f"r{i}"] for i in range(20)], axis=1)
     np.testing.assert_allclose(real.sum(axis=1), 1.0, atol=1e-6)
+
+
+def test_step_numbers_match_an_independent_computation():
+    """The one-read bookkeeping (_numbers) against plain .item() calls on the same update, recomputed by hand."""
+    t = Trainer(small())
+    t.run(3)
+    before = copy.deepcopy((t.G.state_dict(), t.D.state_dict(), t.gen.get_state()))
+    rec = t.d_step()
+    D = copy.deepcopy(t.D)
+    D.load_state_dict(before[1])
+    gen = torch.Generator()
+    gen.set_state(before[2])
+    G = copy.deepcopy(t.G)
+    G.load_state_dict(before[0])
+    x_real = t.data.sample(t.config.batch_size, gen)
+    with torch.no_grad():
+        x_fake = G(sample_noise(t.config, t.config.batch_size, gen))
+    real, fake = D(x_real), D(x_fake)
+    loss = torch.nn.functional.softplus(-real).mean() + torch.nn.functional.softplus(fake).mean()
+    loss.backward()
+    norm = torch.nn.utils.clip_grad_norm_(list(D.parameters()), float("inf")).item()
+    assert rec["d_loss"] == pytest.approx(loss.item(), rel=1e-6)
+    assert rec["d_real"] == pytest.approx(torch.sigmoid(real).mean().item(), rel=1e-6)
+    assert rec["d_fake"] == pytest.approx(torch.sigmoid(fake).mean().item(), rel=1e-6)
+    assert rec["d_grad_norm"] == pytest.approx(norm, rel=1e-5)
 
 
 COMBOS = list(itertools.product(DATASETS, LOSSES, OPTIMIZERS))
@@ -145,3 +172,15 @@ def test_dropout_runs_stay_reproducible_when_interleaved():
         a.step(), b.step()
     np.testing.assert_array_equal(a.history.columns()["d_loss"], alone.history.columns()["d_loss"])
     np.testing.assert_array_equal(b.history.columns()["d_loss"], alone.history.columns()["d_loss"])
+
+
+def test_g_update_leaves_d_gradients_alone_and_reports_g_norm():
+    t = Trainer(small())
+    t.run(2)
+    t.d_step()
+    d_grads = [p.grad.clone() for p in t.D.parameters()]
+    rec = t.g_step()
+    for before, p in zip(d_grads, t.D.parameters()):
+        assert torch.equal(before, p.grad)  # G's backward computes no D gradients
+    g_norm = torch.nn.utils.get_total_norm([p.grad for p in t.G.parameters()]).item()
+    assert rec["g_grad_norm"] == pytest.approx(g_norm, rel=1e-5)

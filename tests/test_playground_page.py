@@ -151,3 +151,23 @@ def test_every_config_field_and_figure_label_has_text():
         assert f"field.{name}" in en and f"help.{name}" in en
     for module in (samples, training):
         assert {f"fig.{k}" for k in module.DEFAULT_LABELS} <= set(en)
+
+
+def test_throttled_rebuilds_after_its_interval_or_on_new_inputs(monkeypatch):
+    from gan_core.ui import panels
+
+    clock = [100.0]
+    monkeypatch.setattr(panels.time, "monotonic", lambda: clock[0])
+    built, cache = [], {}
+
+    def build():
+        built.append(clock[0])
+        return len(built)
+
+    assert panels.throttled(cache, "k", build, 1.0) == 1
+    clock[0] += 0.5
+    assert panels.throttled(cache, "k", build, 1.0) == 1  # within the interval: the same figure again
+    assert panels.throttled(cache, "k", build, 1.0, inputs=("log",)) == 2  # a toggle changed: at once
+    clock[0] += 1.0
+    assert panels.throttled(cache, "k", build, 1.0, inputs=("log",)) == 3  # the interval has passed
+    assert panels.throttled(cache, "k", build, 0, inputs=("log",)) == 4  # not training: always

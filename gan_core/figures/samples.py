@@ -98,9 +98,11 @@ def _points_trace(xy, d, name, color, symbol, d_name) -> dict:
 
 
 def points_figure(snap: dict, show_heatmap: bool = True, show_arrows: bool = False, show_manifold: bool = False,
-                  labels=None, *, height: int = 520) -> go.Figure:
+                  labels=None, *, height: int = 520, max_real: int | None = None,
+                  max_fake: int | None = None) -> go.Figure:
     """2-D samples: D's heatmap (diverging, white at 0.5), real points, generated points, optionally the
-    arrows of G's gradient and G's warped noise grid. Axes fixed to the data's bounds, equal aspect."""
+    arrows of G's gradient and G's warped noise grid. Axes fixed to the data's bounds, equal aspect.
+    max_real / max_fake draw only the first so many points (each SVG marker costs the browser time)."""
     lab = _labels(labels)
     x0, x1, y0, y1 = (float(b) for b in snap["bounds"])
     traces = []
@@ -115,8 +117,10 @@ def points_figure(snap: dict, show_heatmap: bool = True, show_arrows: bool = Fal
         ))
     if show_manifold and "manifold" in snap:
         traces.append(_manifold_trace(snap["manifold"], lab["manifold"]))
-    traces.append(_points_trace(snap["real"], snap.get("d_real"), lab["real"], REAL, "circle", lab["d_hover"]))
-    traces.append(_points_trace(snap["fake"], snap.get("d_fake"), lab["fake"], FAKE, "x", lab["d_hover"]))
+    for kind, most, color, symbol in (("real", max_real, REAL, "circle"), ("fake", max_fake, FAKE, "x")):
+        d = snap.get(f"d_{kind}")
+        traces.append(_points_trace(snap[kind][:most], None if d is None else d[:most], lab[kind], color, symbol,
+                                    lab["d_hover"]))
     if show_arrows and "arrows" in snap:
         traces.append(_arrow_trace(snap["arrows_from"], snap["arrows"], max(x1 - x0, y1 - y0), lab["arrows"]))
     return figure(traces, layout_dict(

@@ -225,7 +225,7 @@ def run_panels(runner: Runner, limit: int) -> None:
         with runner.view():
             view = panels.read(runner)
             status(view, runner, limit)
-            panels.main(view, prefix="lab_run_")
+            panels.main(view, prefix="lab_run_", running=runner.running)
 
     @st.fragment(run_every=SLOW if runner.running else None)
     def summary_panels():

@@ -16,7 +16,7 @@ from . import panels
 from .i18n import t
 from .runner import Runner
 
-FAST, SLOW = 0.2, 1.0  # seconds between redraws of the main panels / the slower summary panels
+FAST, SLOW = 0.2, 2.0  # seconds between redraws of the main panels / the slower summary panels
 SLOW_MODE_INTERVAL = 1.2
 SPEEDS = [1, 5, 20, 100, "max"]
 
@@ -98,7 +98,7 @@ def live_panels(runner: Runner) -> None:
             runner.tick()
             view = panels.read(runner)
             panels.status(view, runner, slow_mode)
-            panels.main(view)
+            panels.main(view, running=runner.running)
 
     @st.fragment(run_every=slow_every)
     def summary_panels():

@@ -7,6 +7,7 @@ Reused by the Instability Lab (same panels for a lesson's run) so nothing is dra
 from __future__ import annotations
 
 import math
+import time
 
 import streamlit as st
 
@@ -22,8 +23,9 @@ from .runner import Runner
 PLOT = dict(theme=None)
 # Streamlit's frontend also hides a plot whose figure has no layout width until it has measured its column
 # and drawn again; under a steady stream of updates on a busy CPU that second draw kept losing the race and
-# the live charts stayed blank. A placeholder width keeps them visible; the frontend still fits the column.
-PLACEHOLDER_WIDTH = 640
+# the live charts stayed blank. A placeholder width keeps them visible; the frontend fits the column when it
+# has measured it. (At 640 a chart sometimes stayed wider than its column, its legend cut off; 400 never is.)
+PLACEHOLDER_WIDTH = 400
 
 
 def chart(fig, key: str, where=None) -> None:
@@ -31,6 +33,25 @@ def chart(fig, key: str, where=None) -> None:
     if fig.layout.width is None:
         fig.update_layout(width=PLACEHOLDER_WIDTH)
     (where or st).plotly_chart(fig, key=key, **PLOT)
+
+
+# Points drawn in the live samples chart, of the snapshot's 500 + 500: each SVG marker costs the browser
+# time on every redraw, and in headless Chromium on 2 cores the redraw rate of that chart went from about 1.5
+# to 3 per second with half the markers. The real data never changes, so fewer of them lose nothing; the
+# D(x) / D(G(z)) histograms still use all 500 + 500 values.
+LIVE_REAL, LIVE_FAKE = 150, 350
+LOSS_EVERY = 1.0  # while training, the loss chart is rebuilt at most once a second (see throttled)
+
+
+def throttled(cache: dict, key: str, build, every: float, inputs=()):
+    """The figure `build()` made at most every `every` seconds; in between the same figure again. Sent again
+    unchanged, a chart is not redrawn by the browser, which leaves its time to the samples chart. A change in
+    `inputs` (a toggle, the language) rebuilds at once; every=0 (not training) always rebuilds. `cache` is
+    per session (st.session_state)."""
+    now, last = time.monotonic(), cache.get(key)
+    if every <= 0 or last is None or now - last[0] >= every or last[1] != inputs:
+        cache[key] = last = (now, inputs, build())
+    return last[2]
 
 
 def labels(module) -> dict:
@@ -76,10 +97,10 @@ def narrate(r: dict) -> str:
              g_loss=f("g_loss"), d_fake_after=f("d_fake_after"))
 
 
-def main(view: dict, prefix: str = "") -> None:
+def main(view: dict, prefix: str = "", running: bool = False) -> None:
     """Samples | losses: what is redrawn most often. (The browser's drawing is the bottleneck on a small
-    machine: the samples chart alone takes ~100-200 ms in headless Chromium, so the other charts are in
-    `summary`, redrawn once a second.)"""
+    machine: the samples chart alone takes ~100-300 ms in headless Chromium, so while training the loss chart
+    is redrawn once a second and the other charts are in `summary`, redrawn every two seconds.)"""
     lt, ls = labels(ft), labels(fs)
     history, events, snap = view["history"], view["events"], view["snap"]
     left, right = st.columns(2)
@@ -90,10 +111,13 @@ def main(view: dict, prefix: str = "") -> None:
             c1, c2 = st.columns(2)
             arrows = c1.toggle(t("show_arrows"), key=prefix + "show_arrows", help=t("show_arrows_help"))
             grid = c2.toggle(t("show_manifold"), key=prefix + "show_manifold", help=t("show_manifold_help"))
-            chart(fs.points_figure(snap, show_arrows=arrows, show_manifold=grid, labels=ls), prefix + "fig_samples")
+            chart(fs.points_figure(snap, show_arrows=arrows, show_manifold=grid, labels=ls, max_real=LIVE_REAL,
+                                   max_fake=LIVE_FAKE), prefix + "fig_samples")
     with right:
         log_y = st.toggle(t("log_loss"), key=prefix + "log_loss")
-        chart(ft.loss_figure(history, events, log_y=log_y, labels=lt), prefix + "fig_loss")
+        fig = throttled(st.session_state.setdefault("_throttled", {}), prefix + "fig_loss", lambda: ft.loss_figure(history, events, log_y=log_y, labels=lt),
+                        LOSS_EVERY if running else 0, inputs=(log_y, len(events), tuple(lt.values())))
+        chart(fig, prefix + "fig_loss")
 
 
 def summary(view: dict, prefix: str = "") -> None:

@@ -175,10 +175,11 @@ class Trainer:
         nets = [(k, p) for k, p in (("d", self._d_params), ("g", self._g_params)) if f"{k}_loss" in raw]
         grads = [[p.grad for p in params if p.grad is not None] for _, params in nets]
         norms = torch._foreach_norm([g for net in grads for g in net])
-        probs = losses.d_prob(self.config.loss, torch.cat([raw[k].detach() for k in outs], dim=1))
-        if "d_real" in raw and (self.step_count == 1 or self.step_count % HIST_EVERY == 0):
-            self._record_hist(probs[:, 0], probs[:, 1])
-        values = torch.cat([probs.mean(dim=0), torch.stack([raw[k].detach() for k in losses_] + list(norms))]).tolist()
+        with torch.no_grad():
+            probs = losses.d_prob(self.config.loss, torch.cat([raw[k] for k in outs], dim=1))
+            if "d_real" in raw and (self.step_count == 1 or self.step_count % HIST_EVERY == 0):
+                self._record_hist(probs[:, 0], probs[:, 1])
+            values = torch.cat([probs.mean(dim=0), torch.stack([raw[k] for k in losses_] + list(norms))]).tolist()
         numbers = dict(zip(outs + losses_, values))
         at = len(outs) + len(losses_)
         for (net, _), net_grads in zip(nets, grads):  # the 2-norm of all of a net's gradients together
@@ -197,16 +198,17 @@ class Trainer:
         """L_D plus regularisers. Returns (loss, D output on real, D output on fake)."""
         cfg = self.config
         x_real, x_fake = self._d_input(x_real), self._d_input(x_fake)
+        penalties = []  # added only when on: even "+ 0.0" is one more op and autograd node per D update
         if cfg.r1_gamma > 0:
             penalty, real_out = losses.r1_penalty(self.D, x_real)
-            extra = cfg.r1_gamma / 2 * penalty
+            penalties.append(cfg.r1_gamma / 2 * penalty)
         else:
-            real_out, extra = self.D(x_real), 0.0
+            real_out = self.D(x_real)
         fake_out = self.D(x_fake)
         loss = losses.d_loss(cfg.loss, real_out, fake_out, cfg.label_smoothing)
         if cfg.loss == "wgan-gp":
-            extra = extra + cfg.gp_lambda * losses.gradient_penalty(self.D, x_real, x_fake.detach(), self.gen)
-        return loss + extra, real_out, fake_out
+            penalties.append(cfg.gp_lambda * losses.gradient_penalty(self.D, x_real, x_fake.detach(), self.gen))
+        return sum(penalties, loss), real_out, fake_out
 
     def _d_update(self) -> dict:
         # (1) Update D: minimise L_D, i.e. push D(x) up and D(G(z)) down. G is fixed here.

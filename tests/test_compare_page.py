@@ -222,3 +222,19 @@ def test_browser_save_two_runs_and_overlay_them(server, page):
         page.get_by_role("button", name="Curves as CSV").click()
     header = Path(download.value.path()).read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("step,first try:d_loss") and "second try:g_loss" in header
+
+
+def test_save_while_training_is_not_blocked_by_a_stale_step_count(tmp_runs):
+    """The sidebar is drawn when Train is pressed (step 0) and not again while training: Save must still
+    work then, and must say so when there is really nothing to save."""
+    at = AppTest.from_string(SAVE_PAGE, default_timeout=60).run()
+    runner = at.session_state.runner
+    runner.running = True  # as right after Train: the page was drawn at step 0
+    at.run()
+    assert not at.button(key="save_go").disabled and not at.caption
+    at.button(key="save_go").click().run()
+    assert any("Nothing to save yet" in e.value for e in at.error)  # clicked before the first step
+    runner.running = False
+    runner.do("step")
+    at.button(key="save_go").click().run()
+    assert not at.exception and any(p.is_dir() for p in tmp_runs.iterdir())

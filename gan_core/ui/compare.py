@@ -73,6 +73,8 @@ def save_run_ui(runner, folder=None) -> None:
     def save():
         with runner.lock:
             tr = runner.trainer
+            if tr.step_count == 0:
+                return flash("save", "error", t("cmp.save_nothing", train=t("btn.train"), step=t("btn.step")))
             name = st.session_state.get("save_name", "").strip() or cmp.suggest_name(tr, folder)
             try:
                 save_run(tr, folder / validate_name(name), overwrite=bool(st.session_state.get("save_overwrite")),
@@ -84,9 +86,12 @@ def save_run_ui(runner, folder=None) -> None:
             _select([*st.session_state[KEEP], name])
         flash("save", "success", t("cmp.saved", name=name, steps=f"{tr.step_count:,}"))
 
+    # While training, this sidebar is not redrawn (only the panels are): the step count read above may be
+    # from before Train was pressed, so the button stays enabled and save() checks the live count itself.
+    idle = steps == 0 and not runner.running
     st.button(t("cmp.save_button"), key="save_go", on_click=save, width="stretch", icon=":material/save:",
-              disabled=steps == 0 or (exists and not overwrite))
-    if steps == 0:
+              disabled=idle or (exists and not overwrite))
+    if idle:
         st.caption(t("cmp.save_nothing", train=t("btn.train"), step=t("btn.step")))
     flash("save")
     if "compare" in st.session_state.get("pages", {}):

@@ -19,7 +19,7 @@ in assets/<lang>/diagnosis/<label>.md.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -62,13 +62,50 @@ HQ_GOOD = 0.5
 SCORE_RATIO_GOOD = 0.75
 
 
+# Every evidence line's English text (the CLI, JSON and saved runs show these). The dashboard shows the same
+# facts in the session's language from its own table (keys "evidence.<key>", the same placeholders).
+EVIDENCE = {
+    "too_early": "only {steps} steps so far; judge after {min_steps}",
+    "vanish_d_fake": "D(G(z)) = {d_fake:.3g} over the last {n} steps: D rejects almost every fake",
+    "vanish_g_grad": "G's gradient norm = {g_grad:.2g} (below {limit:g}): almost no signal reaches G",
+    "loss_is": "loss is {loss}",
+    "loss_is_minimax": "loss is minimax: its G gradient is -D(G(z)) per fake, near 0 here",
+    "covered_modes": "{covered} of {total} modes covered",
+    "covered_classes": "{covered} of {total} digit classes covered",
+    "missing_modes": "{covered} of {total} modes covered: the samples are good, but {missing} are missing",
+    "missing_classes": "{covered} of {total} digit classes covered: the samples are good, but {missing} are missing",
+    "swing": "D(G(z)) swings between {lo:.2f} and {hi:.2f} over the last {n} steps "
+             "(crossing its median {crossings} times)",
+    "loss_range": "{net} loss from {lo:.2f} to {hi:.2f}",
+    "no_losses": "no finite losses in the window",
+    "d_values": "D(x) = {d_real:.2f}, D(G(z)) = {d_fake:.2f} over the last {n} steps",
+    "no_metrics": "no quality metrics yet: judged by the losses alone",
+    "hq": "{hq:.0%} of samples within 3 std of a mode (good from {good:.0%})",
+    "digits_score": "digits score {score:.2f} vs {real:.2f} for real digits ({ratio:.0%})",
+    "stopped": "training stopped at step {steps}: a value became NaN or infinite",
+    "grad_reached": "{net}'s gradient norm reached {top:.3g} (last finite {last:.3g})",
+}
+
+
+class Evidence(str):
+    """One evidence line: its English text, which also keeps its EVIDENCE key and numbers for translation."""
+
+    def __new__(cls, key: str, **params):
+        self = super().__new__(cls, EVIDENCE[key].format(**params))
+        self.key, self.params = key, params
+        return self
+
+    def __getnewargs_ex__(self):  # copy and pickle rebuild it from the key and numbers
+        return (self.key,), self.params
+
+
 @dataclass(frozen=True)
 class Diagnosis:
     label: str
     evidence: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"label": self.label, "evidence": [str(e) for e in self.evidence]}
 
 
 def diagnose(history: dict[str, np.ndarray], metrics: dict | None, status: str, loss: str,
@@ -79,19 +116,19 @@ def diagnose(history: dict[str, np.ndarray], metrics: dict | None, status: str, 
     if status == "diverged":
         return Diagnosis("divergence", _divergence_evidence(history, steps))
     if steps < MIN_STEPS:
-        return Diagnosis("not-converged-yet", [f"only {steps} steps so far; judge after {MIN_STEPS}"])
+        return Diagnosis("not-converged-yet", [Evidence("too_early", steps=steps, min_steps=MIN_STEPS)])
 
     win = _window(history, steps)
     n = int(steps - win["step"][0] + 1) if len(win["step"]) else 0
-    fired: dict[str, list[str]] = {}
+    fired: dict[str, list[Evidence]] = {}
 
     d_fake = _nanmedian(win.get("d_fake_after", win.get("d_fake")))
     g_grad = _nanmedian(win.get("g_grad_norm"))
     if d_fake < VANISH_D_FAKE and g_grad < VANISH_G_GRAD:
         fired["vanishing-gradients"] = [
-            f"D(G(z)) = {d_fake:.3g} over the last {n} steps: D rejects almost every fake",
-            f"G's gradient norm = {g_grad:.2g} (below {VANISH_G_GRAD:g}): almost no signal reaches G",
-            f"loss is {loss}" + (": its G gradient is -D(G(z)) per fake, near 0 here" if loss == "minimax" else ""),
+            Evidence("vanish_d_fake", d_fake=d_fake, n=n),
+            Evidence("vanish_g_grad", g_grad=g_grad, limit=VANISH_G_GRAD),
+            Evidence("loss_is_minimax") if loss == "minimax" else Evidence("loss_is", loss=loss),
         ]
 
     coverage = _coverage(metrics, modes_total)
@@ -100,18 +137,17 @@ def diagnose(history: dict[str, np.ndarray], metrics: dict | None, status: str, 
     if coverage is not None:
         covered, total, what = coverage
         if covered <= COLLAPSE_FRACTION * total:
-            fired["mode-collapse"] = [f"{covered} of {total} {what} covered"]
+            fired["mode-collapse"] = [Evidence(f"covered_{what}", covered=covered, total=total)]
         elif covered < total and good:  # sharp samples, yet some modes stay empty: G gave up on them
-            fired["mode-collapse"] = [f"{covered} of {total} {what} covered: the samples are good, "
-                                      f"but {total - covered} are missing"]
+            fired["mode-collapse"] = [Evidence(f"missing_{what}", covered=covered, total=total,
+                                               missing=total - covered)]
 
     swing = _swing(win.get("d_fake"))
     if swing is not None:
         lo, hi, crossings = swing
         if hi - lo >= OSC_AMPLITUDE and crossings >= OSC_MIN_CROSSINGS:
-            fired["oscillation"] = [f"D(G(z)) swings between {lo:.2f} and {hi:.2f} over the last {n} steps "
-                                    f"(crossing its median {crossings} times)",
-                                    _loss_range(win)]
+            fired["oscillation"] = [Evidence("swing", lo=lo, hi=hi, n=n, crossings=crossings),
+                                    *_loss_ranges(win)]
 
     if quality is not None and not good:
         fired["not-converged-yet"] = [quality[1]]
@@ -119,13 +155,10 @@ def diagnose(history: dict[str, np.ndarray], metrics: dict | None, status: str, 
     for label in PRIORITY:
         if label in fired:
             return Diagnosis(label, [e for lines in fired.values() for e in lines])
-    evidence = [f"D(x) = {_nanmedian(win.get('d_real')):.2f}, D(G(z)) = {d_fake:.2f} over the last {n} steps"]
+    evidence = [Evidence("d_values", d_real=_nanmedian(win.get("d_real")), d_fake=d_fake, n=n)]
     if coverage is not None:
-        evidence.append(f"{coverage[0]} of {coverage[1]} {coverage[2]} covered")
-    if quality is not None:
-        evidence.append(quality[1])
-    else:
-        evidence.append("no quality metrics yet: judged by the losses alone")
+        evidence.append(Evidence(f"covered_{coverage[2]}", covered=coverage[0], total=coverage[1]))
+    evidence.append(quality[1] if quality is not None else Evidence("no_metrics"))
     return Diagnosis("healthy", evidence)
 
 
@@ -172,47 +205,47 @@ def _swing(x) -> tuple[float, float, int] | None:
     return float(lo), float(hi), crossings
 
 
-def _loss_range(win: dict) -> str:
+def _loss_ranges(win: dict) -> list[Evidence]:
     parts = []
-    for key, name in (("d_loss", "D loss"), ("g_loss", "G loss")):
+    for key, net in (("d_loss", "D"), ("g_loss", "G")):
         x = win.get(key, np.array([]))
         x = x[np.isfinite(x)]
         if x.size:
             lo, hi = np.percentile(x, [5, 95])
-            parts.append(f"{name} from {lo:.2f} to {hi:.2f}")
-    return "; ".join(parts) if parts else "no finite losses in the window"
+            parts.append(Evidence("loss_range", net=net, lo=float(lo), hi=float(hi)))
+    return parts or [Evidence("no_losses")]
 
 
 def _coverage(metrics: dict | None, modes_total: int | None) -> tuple[int, int, str] | None:
     if not metrics:
         return None
     if "classes_covered" in metrics:
-        return int(metrics["classes_covered"]), len(metrics.get("class_counts", [])) or 10, "digit classes"
+        return int(metrics["classes_covered"]), len(metrics.get("class_counts", [])) or 10, "classes"
     total = metrics.get("modes_total", modes_total)
     if "modes_covered" in metrics and total:
         return int(metrics["modes_covered"]), int(total), "modes"
     return None
 
 
-def _quality(metrics: dict | None) -> tuple[bool, str] | None:
+def _quality(metrics: dict | None) -> tuple[bool, Evidence] | None:
     """(good enough?, evidence) from hq_fraction or the digits score ratio; None without them."""
     if not metrics:
         return None
     if "hq_fraction" in metrics:
         hq = float(metrics["hq_fraction"])
-        return hq >= HQ_GOOD, f"{hq:.0%} of samples within 3 std of a mode (good from {HQ_GOOD:.0%})"
+        return hq >= HQ_GOOD, Evidence("hq", hq=hq, good=HQ_GOOD)
     if "digits_score" in metrics and metrics.get("digits_score_real"):
         ratio = float(metrics["digits_score"]) / float(metrics["digits_score_real"])
-        return ratio >= SCORE_RATIO_GOOD, (f"digits score {metrics['digits_score']:.2f} vs "
-                                           f"{metrics['digits_score_real']:.2f} for real digits ({ratio:.0%})")
+        return ratio >= SCORE_RATIO_GOOD, Evidence("digits_score", score=float(metrics["digits_score"]),
+                                                   real=float(metrics["digits_score_real"]), ratio=ratio)
     return None
 
 
-def _divergence_evidence(history: dict, steps: int) -> list[str]:
-    evidence = [f"training stopped at step {steps}: a value became NaN or infinite"]
+def _divergence_evidence(history: dict, steps: int) -> list[Evidence]:
+    evidence = [Evidence("stopped", steps=steps)]
     for key, name in (("d_grad_norm", "D"), ("g_grad_norm", "G")):
         x = np.asarray(history.get(key, []), dtype=np.float64)
         finite = x[np.isfinite(x)]
         if finite.size:
-            evidence.append(f"{name}'s gradient norm reached {finite.max():.3g} (last finite {finite[-1]:.3g})")
+            evidence.append(Evidence("grad_reached", net=name, top=float(finite.max()), last=float(finite[-1])))
     return evidence

@@ -150,3 +150,23 @@ def test_diagnose_trainer_on_a_short_run():
     t = Trainer(Config(seed=0, batch_size=64))
     t.run(20)
     assert dg.diagnose_trainer(t).label == "not-converged-yet"
+
+
+def test_evidence_keeps_its_key_and_numbers_for_translation():
+    import copy
+    import pickle
+
+    from gan_core.diagnosis import EVIDENCE, Evidence
+    from gan_core.ui.i18n import table
+
+    d = diagnose(history(d_fake=0.003, d_real=0.99, g_grad=1e-4), {**RING_GOOD, "modes_covered": 1}, "ok", "minimax")
+    assert all(isinstance(e, Evidence) for e in d.evidence)
+    line = d.evidence[0]
+    for again in (copy.deepcopy(line), pickle.loads(pickle.dumps(line))):
+        assert again == line and again.key == line.key and again.params == line.params
+    assert d.to_dict()["evidence"] == [str(e) for e in d.evidence]
+    # the English table is exactly the engine's text; the Chinese one formats the same numbers
+    assert {k: table("en")[f"evidence.{k}"] for k in EVIDENCE} == EVIDENCE
+    zh = table("zh")[f"evidence.{line.key}"].format(**line.params)
+    assert f"D(G(z)) = {line.params['d_fake']:.3g}" in zh and f"D(G(z)) = {line.params['d_fake']:.3g}" in line
+    assert "D 几乎拒绝" in zh

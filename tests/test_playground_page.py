@@ -124,6 +124,7 @@ def test_chinese_ui(at):
     labels = {b.key: b.label for b in at.button}
     assert labels["btn_train"] == "训练" and labels["btn_reset"] == "重置"
     assert status(at).startswith("#### 第 0 步") and not at.exception
+    assert any("目前只训练了 0 步" in m.value for m in at.markdown)  # the diagnosis evidence too
 
 
 def _tables(lang):

@@ -11,7 +11,7 @@ import time
 
 import streamlit as st
 
-from gan_core.diagnosis import diagnose_trainer
+from gan_core.diagnosis import Evidence, diagnose_trainer
 from gan_core.figures import samples as fs
 from gan_core.figures import training as ft
 
@@ -161,12 +161,17 @@ def metrics_block(view: dict, prefix: str = "") -> None:
         chart(fs.mode_bar_figure(latest["mode_counts"], labels=labels(fs)), prefix + "fig_modes")
 
 
+def evidence_text(line) -> str:
+    """An evidence line in the session's language (diagnosis.Evidence keeps its key and numbers)."""
+    return t(f"evidence.{line.key}", **line.params) if isinstance(line, Evidence) else str(line)
+
+
 def diagnosis_block(diagnosis, prefix: str = "") -> None:
     st.subheader(t("diagnosis_header"))
     icon = {"healthy": ":material/check_circle:", "not-converged-yet": ":material/hourglass_top:",
             "divergence": ":material/error:"}.get(diagnosis.label, ":material/warning:")
     st.markdown(f"### {icon} {t('diag.' + diagnosis.label)}")
     for line in diagnosis.evidence:
-        st.markdown(f"- {line}")
+        st.markdown(f"- {evidence_text(line)}")
     with st.expander(t("diagnosis_more"), expanded=diagnosis.label not in ("healthy", "not-converged-yet")):
         st.markdown(md(f"diagnosis/{diagnosis.label}"))

@@ -115,11 +115,11 @@ def stamp(path: Path) -> tuple:
     return tuple((f, s.st_mtime_ns, s.st_size) for f in FILES if (p := path / f).is_file() for s in [p.stat()])
 
 
-def suggest_name(trainer, folder: Path) -> str:
+def suggest_name(c: Config, step: int, folder: Path) -> str:
     """'ring8 non-saturating lr 0.001 step 1200', made unique in the folder."""
-    c, folder = trainer.config, Path(folder)
+    folder = Path(folder)
     existing = [p.name for p in folder.iterdir()] if folder.is_dir() else []
-    return unique_name(f"{c.dataset} {c.loss} lr {c.lr_d:g} step {trainer.step_count}", existing)
+    return unique_name(f"{c.dataset} {c.loss} lr {c.lr_d:g} step {step}", existing)
 
 
 def listing_rows(entries: list[Entry]) -> list[dict]:

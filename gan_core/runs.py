@@ -76,6 +76,14 @@ def save_run(trainer, path: str | os.PathLike, *, overwrite: bool = False, diagn
     return path
 
 
+def save_diagnosed(trainer, path: str | os.PathLike, *, overwrite: bool = False) -> int:
+    """save_run with the run's diagnosis; returns the step saved (a session handle's `call` runs it)."""
+    from .diagnosis import diagnose_trainer
+
+    save_run(trainer, path, overwrite=overwrite, diagnosis=diagnose_trainer(trainer).to_dict())
+    return trainer.step_count
+
+
 def write_metrics_csv(path: Path, columns: dict[str, np.ndarray]) -> None:
     keys = list(columns)
     with open(path, "w", newline="", encoding="utf-8") as f:

@@ -65,3 +65,85 @@ def _manifold(trainer, k: int) -> np.ndarray:
     if cfg.latent_dim > 1:
         z[..., 1] = t[:, None]
     return trainer.G(z.reshape(-1, cfg.latent_dim)).reshape(k, k, 2).numpy().astype(np.float64)
+
+
+FRAME_POINTS, FRAME_GRID = 500, 48
+
+
+@torch.no_grad()
+def live_frame(trainer, n: int = FRAME_POINTS, grid: int = FRAME_GRID) -> dict:
+    """One frame of the live view as compact numpy arrays (float32 / uint8), cheap enough to take every
+    ~50 ms while training: G on the first n of the fixed evaluation noise and, for 2-D data, D on a
+    grid x grid lattice over the dataset's bounds. The real points never change, so they are not here
+    (`real_reference(trainer, n)` gives them once).
+
+    2-D data: {"step", "kind": "points", "fake": (n, 2) f32, "d_fake": (n,) f32, "bounds": (4,) f32 (x0, x1, y0, y1),
+               "d_grid": (grid, grid) f32 with d_grid[i, j] = D at (x0 + j dx, y0 + i dy)}
+    digits:   {"step", "kind": "image", "images": (64, 8, 8) uint8 (0 = black, 255 = white)}
+    Values of D are what the charts show (losses.d_prob)."""
+    G, D, data = trainer.G, trainer.D, trainer.data
+    G.eval(), D.eval()
+    try:
+        fake = G(trainer.eval_z[:n])
+        if data.kind == "image":
+            images = ((fake[:64].clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).reshape(-1, 8, 8)
+            return {"step": trainer.step_count, "kind": "image", "images": images.numpy()}
+        x0, x1, y0, y1 = data.bounds
+        ys, xs = torch.meshgrid(torch.linspace(y0, y1, grid), torch.linspace(x0, x1, grid), indexing="ij")
+        lattice = torch.stack([xs.reshape(-1), ys.reshape(-1)], dim=1)
+        d = losses.d_prob(trainer.config.loss, D(torch.cat([fake, lattice]))).flatten()
+        return {"step": trainer.step_count, "kind": "points", "fake": fake.numpy().astype(np.float32),
+                "d_fake": d[:len(fake)].numpy().astype(np.float32),
+                "bounds": np.array([x0, x1, y0, y1], dtype=np.float32),
+                "d_grid": d[len(fake):].reshape(grid, grid).numpy().astype(np.float32)}
+    finally:
+        G.train(), D.train()
+
+
+def panel_view(trainer, light: bool = False) -> dict:
+    """Everything one redraw of the panels needs, copied (a few ms): plain numbers and numpy arrays.
+    light=True (the slower summary panels): D's distributions and the diagnosis instead of D's maps."""
+    from .diagnosis import diagnose_trainer
+
+    view = {"step": trainer.step_count, "status": trainer.status, "reason": trainer.reason,
+            "kind": trainer.data.kind, "config": trainer.config, "events": list(trainer.events),
+            "last": trainer.history.last(), "metrics": list(trainer.metrics_history),
+            "history": trainer.history.columns()}
+    if light:
+        view["dist"] = trainer.dist_history.columns()
+        view["diagnosis"] = diagnose_trainer(trainer)
+        view["snap"] = snapshot(trainer, maps=False)  # for the D values
+    else:
+        view["snap"] = snapshot(trainer)
+    return view
+
+
+def network_weights(trainer) -> dict:
+    """{"G": state_dict, "D": state_dict}, copied: to check that two runs start from the same weights."""
+    return {"G": {k: v.clone() for k, v in trainer.G.state_dict().items()},
+            "D": {k: v.clone() for k, v in trainer.D.state_dict().items()}}
+
+
+def fixed_batch(trainer, n: int = 256) -> dict:
+    """D's raw outputs on a fixed batch (reals: seed 0; fakes: G's evaluation noise), the engine's losses on
+    it and the last record; G and D in eval mode (no BatchNorm statistics, no power iteration, no dropout)."""
+    tr, cfg = trainer, trainer.config
+    modes = (tr.G.training, tr.D.training)
+    for net in (tr.G, tr.D):
+        net.eval()
+    try:
+        x_real = tr.data.sample(n, torch.Generator().manual_seed(0))
+        with torch.no_grad():
+            x_fake = tr.G(tr.eval_z[:n])
+            real, fake = tr.D(x_real), tr.D(x_fake)
+            d_loss = losses.d_loss(cfg.loss, real, fake).item()
+            g_loss = losses.g_loss(cfg.loss, fake).item()
+        gp = (losses.gradient_penalty(tr.D, x_real, x_fake, torch.Generator().manual_seed(0)).item()
+              if cfg.loss == "wgan-gp" else None)  # needs autograd: outside no_grad
+    finally:
+        for net, mode in zip((tr.G, tr.D), modes):
+            net.train(mode)
+    return {"loss": cfg.loss, "config": cfg, "step": tr.step_count, "n": n, "gp": gp,
+            "real": real.double().numpy().ravel(), "fake": fake.double().numpy().ravel(),
+            "d_loss": d_loss + (cfg.gp_lambda * gp if gp is not None else 0.0), "g_loss": g_loss,
+            "last": tr.history.last()}

@@ -20,7 +20,7 @@ st.subheader(t("lab.stage.run"))
 runner = lab.run_runner(lesson)
 if runner is not None:
     limit = preset.steps
-    st.markdown(t("lab.runs_preset", name=preset.name, steps=f"{limit:,}", seed=runner.trainer.config.seed))
+    st.markdown(t("lab.runs_preset", name=preset.name, steps=f"{limit:,}", seed=runner.config.seed))
     st.info(t("lab.after_check") if checked else t("lab.predict_first"),
             icon=":material/visibility:" if checked else ":material/lightbulb:")
     cols = st.columns(4)
@@ -54,7 +54,7 @@ else:
     titles = (t("lab.col.recipe" if recipe else "lab.col.original", name=preset.name),
               t("lab.col.broken" if recipe else "lab.col.fixed", name=variant))
     pair = lab.pair(lesson)
-    if pair is not None and pair[1].trainer.config.diff(PRESETS[variant].config()).keys() - {"seed"}:
+    if pair is not None and pair[1].config.diff(PRESETS[variant].config()).keys() - {"seed"}:
         pair = None  # the stable recipe's broken run was switched: start again with the new one
     cols = st.columns(3)
     cols[0].button(t("lab.compare_broken" if recipe else "lab.apply_fix"), key="lab_apply_fix", type="primary",
@@ -67,7 +67,7 @@ else:
         cols[2].button(t("lab.pause_both"), key="lab_fix_pause", on_click=lab.pause_all, disabled=not running,
                        width="stretch")
         lab.diff_table(*pair, titles)
-        lab.start_note(st.session_state[f"lab_{lesson}_same"], pair[0].trainer.config.seed)
+        lab.start_note(st.session_state[f"lab_{lesson}_same"], pair[0].config.seed)
         lab.pair_panels(pair, titles, preset.steps)
     else:
         st.caption(t("lab.fix_hint"))

@@ -91,7 +91,7 @@ def test_unique_and_suggested_names_are_valid(tmp_path):
     assert cmp.unique_name("", []) == "run" and cmp.unique_name("é", []) == "run"
     assert len(cmp.unique_name("x" * 100, [])) <= 64
     (tmp_path / "ring8 non-saturating lr 0.001 step 0").mkdir()
-    assert cmp.suggest_name(Trainer(small(lr_d=1e-3)), tmp_path) == "ring8 non-saturating lr 0.001 step 0 2"
+    assert cmp.suggest_name(small(lr_d=1e-3), 0, tmp_path) == "ring8 non-saturating lr 0.001 step 0 2"
 
 
 # ---- malformed folders -----------------------------------------------------------------------------

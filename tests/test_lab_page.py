@@ -120,13 +120,12 @@ def test_step_and_train_advance_the_lessons_own_runner():
 
 def test_training_stops_exactly_at_the_limit():
     runner = Runner(PRESETS["ring-stable"].config(batch_size=32))
-    lab.allow(runner, 25)
-    runner.start()
+    lab.train(runner, limit=25)
     deadline = time.monotonic() + 30
     while runner.running and time.monotonic() < deadline:
         time.sleep(0.05)
-        lab.allow(runner, 25)  # what the fragment does before each redraw
     assert not runner.running and runner.trainer.step_count == 25
+    assert runner.poll()["frames"][-1]["step"] == 25  # the last frame shows where it stopped
 
 
 @pytest.mark.parametrize("lesson", FAILURES)

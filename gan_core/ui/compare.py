@@ -14,7 +14,7 @@ from gan_core import fork
 from gan_core.config import FIELDS, field_spec
 from gan_core.figures import compare as fc
 from gan_core.figures.common import fmt_value
-from gan_core.runs import Run, RunError, load_run, runs_root, save_run, validate_name
+from gan_core.runs import Run, RunError, load_run, runs_root, save_diagnosed, validate_name
 
 from .i18n import t
 from .panels import PLOT, labels
@@ -54,12 +54,10 @@ def _progress(total: int):
 
 def save_run_ui(runner, folder=None) -> None:
     """A name box and a Save button: writes the runner's trainer as a run folder (asks before replacing)."""
-    from gan_core.diagnosis import diagnose_trainer
-
     folder = runs_root(folder)
     st.markdown(f"**{t('cmp.save_header')}**")
-    with runner.lock:
-        steps, suggestion = runner.trainer.step_count, cmp.suggest_name(runner.trainer, folder)
+    steps = runner.step_count
+    suggestion = cmp.suggest_name(runner.config, steps, folder)
     name = st.text_input(t("cmp.save_name"), key="save_name", placeholder=suggestion,
                          help=t("cmp.save_name_help", folder=folder)).strip() or suggestion
     try:
@@ -71,20 +69,19 @@ def save_run_ui(runner, folder=None) -> None:
         st.warning(t("cmp.save_exists", name=name))
 
     def save():
-        with runner.lock:
-            tr = runner.trainer
-            if tr.step_count == 0:
-                return flash("save", "error", t("cmp.save_nothing", train=t("btn.train"), step=t("btn.step")))
-            name = st.session_state.get("save_name", "").strip() or cmp.suggest_name(tr, folder)
-            try:
-                save_run(tr, folder / validate_name(name), overwrite=bool(st.session_state.get("save_overwrite")),
-                         diagnosis=diagnose_trainer(tr).to_dict())
-            except (RunError, OSError) as e:
-                return flash("save", "error", f"{t('cmp.save_failed')} {e}")
+        if runner.step_count == 0:
+            return flash("save", "error", t("cmp.save_nothing", train=t("btn.train"), step=t("btn.step")))
+        name = st.session_state.get("save_name", "").strip() or cmp.suggest_name(runner.config, runner.step_count,
+                                                                                  folder)
+        try:
+            saved = runner.call(save_diagnosed, folder / validate_name(name),
+                                overwrite=bool(st.session_state.get("save_overwrite")))
+        except (RunError, OSError) as e:
+            return flash("save", "error", f"{t('cmp.save_failed')} {e}")
         st.session_state.save_name, st.session_state.save_overwrite = "", False
         if KEEP in st.session_state:  # else the Compare page starts with the newest runs anyway
             _select([*st.session_state[KEEP], name])
-        flash("save", "success", t("cmp.saved", name=name, steps=f"{tr.step_count:,}"))
+        flash("save", "success", t("cmp.saved", name=name, steps=f"{saved:,}"))
 
     # While training, this sidebar is not redrawn (only the panels are): the step count read above may be
     # from before Train was pressed, so the button stays enabled and save() checks the live count itself.

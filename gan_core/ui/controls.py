@@ -48,7 +48,7 @@ def _load_preset(runner: Runner, name: str) -> None:
 
 def config_sidebar(runner: Runner) -> tuple[Config | None, dict]:
     """Draw the grouped widgets; apply mid-run changes. Returns (wanted config or None, pending changes)."""
-    current = runner.trainer.config
+    current = runner.config
     if "cfg_dataset" not in st.session_state:
         load_into_widgets(current)
     values = {}
@@ -68,8 +68,7 @@ def config_sidebar(runner: Runner) -> tuple[Config | None, dict]:
     changes = current.diff(wanted)
     live = {k: v[1] for k, v in changes.items() if k in MUTABLE}
     if live:
-        with runner.lock:
-            runner.trainer.update(**live)
+        runner.update(**live)
     pending = {k: v for k, v in changes.items() if k not in MUTABLE}
     return wanted, pending
 

@@ -3,8 +3,7 @@
 A lesson keeps its Runners in st.session_state, never the Playground's: `lab_<lesson>_run` for the Run
 stage, and the pair `lab_<lesson>_original` / `lab_<lesson>_fixed` that `Apply the fix` starts together
 from step 0 with the same seed. At most two train at once: starting one stage pauses every other Runner
-of the session (2 cores). Training stops exactly at the lesson's step count: before each redraw the Runner
-is allowed only the steps that are left (Runner.steps_per_tick), and the fragment pauses it at the end.
+of the session (2 cores). Training stops exactly at the lesson's step count (Runner.start(until=...)).
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ import torch
 from gan_core.figures import samples as fs
 from gan_core.figures import training as ft
 from gan_core.presets import PRESETS
+from gan_core.snapshot import network_weights
 
 from . import panels
 from .i18n import lang, md, sections, t
@@ -163,9 +163,8 @@ def same_start(a: Runner, b: Runner) -> dict[str, bool]:
     """{'G': ..., 'D': ...}: whether each network holds identical weights in both runs (call at step 0)."""
     def equal(x: dict, y: dict) -> bool:
         return x.keys() == y.keys() and all(x[k].shape == y[k].shape and torch.equal(x[k], y[k]) for k in x)
-    with a.view(), b.view():
-        return {"G": equal(a.trainer.G.state_dict(), b.trainer.G.state_dict()),
-                "D": equal(a.trainer.D.state_dict(), b.trainer.D.state_dict())}
+    wa, wb = a.call(network_weights), b.call(network_weights)
+    return {net: equal(wa[net], wb[net]) for net in ("G", "D")}
 
 
 def pause_all(*keep: Runner) -> None:
@@ -175,27 +174,15 @@ def pause_all(*keep: Runner) -> None:
             r.pause()
 
 
-def allow(runner: Runner, limit: int) -> int:
-    """Keep the worker alive and let it train only up to `limit` steps (exact: read and set under the lock,
-    so no step runs in between). Pauses it at the limit, so call it outside `runner.view()`."""
-    with runner.view() as trainer:
-        left = max(0, limit - trainer.step_count)
-        runner.steps_per_tick = left
-        runner.tick()
-    if left == 0 and runner.running:
-        runner.pause()
-    return left
-
-
 def train(*runners: Runner, limit: int) -> None:
+    """Start these runs (pausing every other of the session); each stops exactly at step `limit`."""
     pause_all(*runners)
     for r in runners:
-        if allow(r, limit) > 0:
-            r.start()
+        r.start(until=limit)
 
 
 def can_train(runner: Runner, limit: int) -> bool:
-    return runner.trainer.status == "ok" and runner.trainer.step_count < limit
+    return runner.status == "ok" and runner.step_count < limit
 
 
 # ---- drawing -------------------------------------------------------------------------------------
@@ -219,18 +206,15 @@ def run_panels(runner: Runner, limit: int) -> None:
 
     @st.fragment(run_every=fast)
     def main_panels():
-        allow(runner, limit)
         if fast and not runner.running:
             st.rerun()  # stopped at the limit, diverged or idle: a full rerun stops the timers and frees Train
-        with runner.view():
-            view = panels.read(runner)
-            status(view, runner, limit)
-            panels.main(view, prefix="lab_run_", running=runner.running)
+        view = panels.read(runner)
+        status(view, runner, limit)
+        panels.main(view, prefix="lab_run_", running=runner.running)
 
     @st.fragment(run_every=SLOW if runner.running else None)
     def summary_panels():
-        with runner.view():
-            panels.summary(panels.read(runner, light=True), prefix="lab_run_")
+        panels.summary(panels.read(runner, light=True), prefix="lab_run_")
 
     main_panels()
     summary_panels()
@@ -242,24 +226,20 @@ def pair_panels(runners: tuple[Runner, Runner], titles: tuple[str, str], limit: 
 
     @st.fragment(run_every=PAIR_FAST if running else None)  # two trainers need the CPU more
     def main_pair():
-        for r in runners:
-            allow(r, limit)
         if running and not any(r.running for r in runners):
             st.rerun()
-        with runners[0].view(), runners[1].view():
-            for col, r, head, prefix in zip(st.columns(2, border=True), runners, titles, PAIR_PREFIXES):
-                with col:
-                    st.markdown(f"##### {head}")
-                    compact(panels.read(r), r, limit, prefix)
+        for col, r, head, prefix in zip(st.columns(2, border=True), runners, titles, PAIR_PREFIXES):
+            with col:
+                st.markdown(f"##### {head}")
+                compact(panels.read(r), r, limit, prefix)
 
     @st.fragment(run_every=SLOW if running else None)
     def summary_pair():
-        with runners[0].view(), runners[1].view():
-            for col, r, prefix in zip(st.columns(2, border=True), runners, PAIR_PREFIXES):
-                with col:
-                    view = panels.read(r, light=True)
-                    panels.metrics_block(view, prefix)
-                    panels.diagnosis_block(view["diagnosis"], prefix)
+        for col, r, prefix in zip(st.columns(2, border=True), runners, PAIR_PREFIXES):
+            with col:
+                view = panels.read(r, light=True)
+                panels.metrics_block(view, prefix)
+                panels.diagnosis_block(view["diagnosis"], prefix)
 
     main_pair()
     summary_pair()
@@ -278,7 +258,7 @@ def compact(view: dict, runner: Runner, limit: int, prefix: str) -> None:
 
 
 def diff_table(a: Runner, b: Runner, titles: tuple[str, str]) -> None:
-    changes = {k: v for k, v in a.trainer.config.diff(b.trainer.config).items() if k != "seed"}
+    changes = {k: v for k, v in a.config.diff(b.config).items() if k != "seed"}
     if not changes:
         st.caption(t("lab.no_diff"))
         return

@@ -31,11 +31,11 @@ def buttons(runner: Runner, pending: dict, wanted) -> None:
     cols = st.columns(6)
     running = runner.running
     cols[0].button(t("btn.train"), key="btn_train", on_click=_train, args=(runner,), type="primary",
-                   disabled=running or runner.trainer.status != "ok" or bool(pending), width="stretch")
+                   disabled=running or runner.status != "ok" or bool(pending), width="stretch")
     cols[1].button(t("btn.pause"), key="btn_pause", on_click=runner.pause, disabled=not running, width="stretch")
     for col, action in zip(cols[2:5], ("step", "d_step", "g_step")):
         col.button(t(f"btn.{action}"), key=f"btn_{action}", on_click=_act, args=(runner, action),
-                   disabled=runner.trainer.status != "ok" or bool(pending), width="stretch",
+                   disabled=runner.status != "ok" or bool(pending), width="stretch",
                    help=t(f"btn.{action}_help"))
     cols[5].button(t("btn.reset"), key="btn_reset", on_click=_reset, args=(runner, pending, wanted),
                    width="stretch", help=t("btn.reset_help"), type="primary" if pending else "secondary")
@@ -74,11 +74,12 @@ def speed_controls(runner: Runner) -> None:
 
 
 def _apply_speed(runner: Runner) -> None:
+    """The speed slider counts steps per redraw (FAST seconds); slow mode is one step per slow redraw."""
     speed = st.session_state.get("speed", "max")
     if st.session_state.get("slow_mode"):
-        runner.steps_per_tick = 1
+        runner.set_pace(1 / SLOW_MODE_INTERVAL)
     else:
-        runner.steps_per_tick = None if speed == "max" else int(speed)
+        runner.set_pace(None if speed == "max" else int(speed) / FAST)
 
 
 def live_panels(runner: Runner) -> None:
@@ -87,23 +88,17 @@ def live_panels(runner: Runner) -> None:
     fast_every = (SLOW_MODE_INTERVAL if slow_mode else FAST) if runner.running else None
     slow_every = SLOW if runner.running else None
 
-    # Each redraw holds the runner's lock from the snapshot to the last chart: the worker waits on the lock
-    # (which releases the GIL) instead of fighting the page's thread for the GIL op by op, a convoy that
-    # measured 4-9 steps/s instead of ~200 on a busy 2-core machine.
     @st.fragment(run_every=fast_every)
     def main_panels():
         if fast_every and not runner.running:
             st.rerun()  # the worker stopped by itself (diverged or idle): stop the timers too
-        with runner.view():
-            runner.tick()
-            view = panels.read(runner)
-            panels.status(view, runner, slow_mode)
-            panels.main(view, running=runner.running)
+        view = panels.read(runner)
+        panels.status(view, runner, slow_mode)
+        panels.main(view, running=runner.running)
 
     @st.fragment(run_every=slow_every)
     def summary_panels():
-        with runner.view():
-            panels.summary(panels.read(runner, light=True))
+        panels.summary(panels.read(runner, light=True))
 
     main_panels()
     summary_panels()

@@ -11,7 +11,7 @@ import time
 
 import streamlit as st
 
-from gan_core.diagnosis import Evidence, diagnose_trainer
+from gan_core.diagnosis import Evidence
 from gan_core.figures import samples as fs
 from gan_core.figures import training as ft
 
@@ -60,20 +60,8 @@ def labels(module) -> dict:
 
 
 def read(runner: Runner, light: bool = False) -> dict:
-    """Copy everything a redraw needs under the runner's lock (a few ms), then draw without it."""
-    with runner.lock:
-        tr = runner.trainer
-        view = {"step": tr.step_count, "status": tr.status, "reason": tr.reason, "kind": tr.data.kind,
-                "config": tr.config, "events": list(tr.events), "last": tr.history.last(),
-                "metrics": list(tr.metrics_history)}
-        view["history"] = tr.history.columns()
-        if light:
-            view["dist"] = tr.dist_history.columns()
-            view["diagnosis"] = diagnose_trainer(tr)
-            view["snap"] = tr.snapshot(maps=False)  # for the D values
-        else:
-            view["snap"] = tr.snapshot()
-    return view
+    """One consistent view of the session's run, copied next to its trainer (snapshot.panel_view)."""
+    return runner.read(light)
 
 
 def status(view: dict, runner: Runner, slow_mode: bool) -> None:

@@ -1,7 +1,7 @@
 """The Theory page's helpers: Dirac-GAN explorer, loss explainer, maths with live numbers, FAQ.
 
 Dirac numbers: gan_core.dirac.summary with the CLI's arguments (page and `python -m gan_core dirac` agree).
-Live numbers: the session's Playground Runner, read under its lock, one fixed batch, G and D in eval mode."""
+Live numbers: one fixed batch through the session's Playground run (gan_core.snapshot.fixed_batch)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import re
 
 import numpy as np
 import streamlit as st
-import torch
 
 from gan_core import dirac, losses
 from gan_core.figures import dirac as fd
 from gan_core.figures import losses as fl
+from gan_core.snapshot import fixed_batch
 
 from .i18n import lang, sections, t
 from .panels import PLOT
@@ -147,31 +147,11 @@ def _why(summary: dict, radius: float | None, scheme: str) -> str:
 
 # ---- live numbers from the Playground's run --------------------------------------------------------
 def live_batch(runner, n: int = 256) -> dict | None:
-    """D's outputs on a fixed batch (reals: seed 0; fakes: G's evaluation noise), engine losses, last record."""
+    """D's outputs on a fixed batch of the session's run (snapshot.fixed_batch), with the logistic values."""
     if runner is None:
         return None
-    with runner.lock:
-        tr = runner.trainer
-        cfg, modes = tr.config, (tr.G.training, tr.D.training)
-        for net in (tr.G, tr.D):
-            net.eval()  # no BatchNorm statistics, no spectral-norm power iteration, no dropout
-        try:
-            x_real = tr.data.sample(n, torch.Generator().manual_seed(0))
-            with torch.no_grad():
-                x_fake = tr.G(tr.eval_z[:n])
-                real, fake = tr.D(x_real), tr.D(x_fake)
-                d_loss = losses.d_loss(cfg.loss, real, fake).item()
-                g_loss = losses.g_loss(cfg.loss, fake).item()
-            gp = (losses.gradient_penalty(tr.D, x_real, x_fake, torch.Generator().manual_seed(0)).item()
-                  if cfg.loss == "wgan-gp" else None)  # needs autograd: outside no_grad
-        finally:
-            for net, mode in zip((tr.G, tr.D), modes):
-                net.train(mode)
-        last, step = tr.history.last(), tr.step_count
-    real, fake = real.double().numpy().ravel(), fake.double().numpy().ravel()
-    return {"loss": cfg.loss, "config": cfg, "step": step, "n": n, "real": real, "fake": fake, "gp": gp,
-            "d_loss": d_loss + (cfg.gp_lambda * gp if gp is not None else 0.0), "g_loss": g_loss,
-            "d_real": 0.5 * (1 + np.tanh(0.5 * real)), "d_fake": 0.5 * (1 + np.tanh(0.5 * fake)), "last": last}
+    b = runner.call(fixed_batch, n)
+    return {**b, "d_real": 0.5 * (1 + np.tanh(0.5 * b["real"])), "d_fake": 0.5 * (1 + np.tanh(0.5 * b["fake"]))}
 
 
 def _p(v: float) -> str:

@@ -146,8 +146,8 @@ def parse_sets(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_train(args) -> int:
+    from .headless import train_and_summarise
     from .presets import get_preset
-    from .report import run_report
 
     preset = get_preset(args.preset)
     overrides = parse_sets(args.set)
@@ -157,7 +157,7 @@ def cmd_train(args) -> int:
     steps = preset.steps if args.steps is None else args.steps
     if not 0 <= steps <= 10_000_000:
         raise UsageError(f"--steps {steps}: expected 0 to 10,000,000")
-    result = run_report(config, steps, out=args.out, progress=Progress("train"))
+    result = train_and_summarise(config, steps, out=args.out, progress=Progress("train"))
     if args.json:
         print(json.dumps(result, allow_nan=False, ensure_ascii=False))
     else:
@@ -167,7 +167,7 @@ def cmd_train(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench import bench, memory_growth
+    from .bench.engine import bench, memory_growth
 
     if (args.steps is not None and args.steps < 10) or args.rounds < 1:
         raise UsageError("bench: --steps must be >= 10 and --rounds >= 1")
@@ -206,7 +206,7 @@ def cmd_dirac(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from .compare import compare_cli
+    from .compare_cli import compare_cli
 
     return compare_cli(args.runs, args.out, runs_dir=args.runs_dir)
 

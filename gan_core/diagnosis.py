@@ -164,7 +164,7 @@ def diagnose(history: dict[str, np.ndarray], metrics: dict | None, status: str, 
 
 def diagnose_trainer(trainer) -> Diagnosis:
     """Diagnose a Trainer as it stands (its latest metrics, not fresh ones: those cost time)."""
-    metrics = trainer.latest_metrics()
+    metrics = trainer.metrics_history[-1] if trainer.metrics_history else None
     modes = trainer.data.modes
     return diagnose(trainer.history.columns(), metrics, trainer.status, trainer.config.loss,
                     None if modes is None else len(modes))

@@ -36,7 +36,7 @@ def evaluate(trainer, n: int = EVAL_SAMPLES, full: bool = True) -> dict:
     Digits: classifier score beside the real digits' own score, classes covered, Fréchet distance."""
     fake = trainer.sample(n)
     if trainer.data.kind == "image":
-        from .digits_eval import digits_metrics
+        from .digits import digits_metrics
 
         return digits_metrics(fake)
     from .metrics import metrics_2d

@@ -16,7 +16,8 @@ import io
 import numpy as np
 
 from .evaluate import real_reference
-from .fork import initial_config, plan, replay
+from .replay import plan, replay
+from .tables import initial_config
 from .trainer import Trainer
 
 REAL_COLOR, FAKE_COLOR = "#8fbbe0", "#d62728"  # real data pale blue behind, generated red (figures/common)
@@ -42,7 +43,7 @@ def gif_bytes(frames, kind: str = "points", real=None, bounds=None, title: str =
     from matplotlib.figure import Figure
     from PIL import Image
 
-    from .figures.samples import digit_mosaic
+    from .display import digit_mosaic
 
     fig = Figure(figsize=(size, size), dpi=dpi)
     canvas = FigureCanvasAgg(fig)

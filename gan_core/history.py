@@ -7,6 +7,7 @@ never needs more than a few thousand points and memory stays flat however long a
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import numpy as np
@@ -65,3 +66,27 @@ class History:
         self.old = [tuple(r) for r in state["old"]]
         self.recent = deque(tuple(r) for r in state["recent"])
         self.stride, self._dropped = state["stride"], state["dropped"]
+
+
+def ema(values, alpha: float, steps=None) -> np.ndarray:
+    """NaN-aware exponential moving average: s_t = alpha * s_{t-1} + (1 - alpha) * x_t.
+
+    alpha is the weight of the past, as TensorBoard's "smoothing" slider (0 = no smoothing, 0.99 = heavy).
+    Non-finite values are skipped: the average carries on unchanged and stays NaN before the first finite
+    value. With `steps`, the decay is alpha ** (gap in steps), so rows of a thinned history (older steps
+    kept every k-th) weigh as much as the steps they stand for.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    out = np.full(len(v), np.nan)
+    if not 0.0 <= alpha < 1.0:
+        alpha = min(max(alpha, 0.0), 0.999)
+    decay = np.full(len(v), alpha)
+    if steps is not None and len(v) > 1:
+        gaps = np.maximum(np.diff(np.asarray(steps, dtype=np.float64), prepend=steps[0]), 1.0)
+        decay = alpha ** gaps
+    s = math.nan
+    for i, (x, a) in enumerate(zip(v.tolist(), decay.tolist(), strict=True)):
+        if math.isfinite(x):
+            s = x if math.isnan(s) else a * s + (1.0 - a) * x
+        out[i] = s
+    return out

@@ -62,7 +62,7 @@ class Trainer:
         self.history = History()
         self.dist_history = History(keys=("step", *(f"r{i}" for i in range(HIST_BINS)),
                                           *(f"f{i}" for i in range(HIST_BINS))), recent=500, capacity=500)
-        self.metrics_history: list[dict] = []
+        self.metrics_history: list[dict] = []  # filled by whoever evaluates the run (gan_core.schedule)
         self.events: list[dict] = []
         self._seen: set[str] = set()  # record keys that have had a value since the reset
         self._last = {"d_loss": math.nan, "g_loss": math.nan, "d_real": math.nan, "d_fake": math.nan,
@@ -160,8 +160,6 @@ class Trainer:
             self.status = "diverged"
             self.reason = f"diverged at step {self.step_count}: {bad[0]} became {record[bad[0]]}"
         self.history.append(record)
-        if self.step_count % self.config.metrics_every == 0 and self.status == "ok":
-            self.record_metrics()
         return record
 
     def _numbers(self, raw: dict) -> dict:
@@ -263,7 +261,7 @@ class Trainer:
                 for p in self.D.parameters():
                     p.clamp_(-self.config.clip, self.config.clip)
 
-    # ---- evaluation ---------------------------------------------------------------------------
+    # ---- samples at the fixed evaluation noise ------------------------------------------------
 
     @torch.no_grad()
     def sample(self, n: int = EVAL_SAMPLES, z: torch.Tensor | None = None) -> np.ndarray:
@@ -274,22 +272,6 @@ class Trainer:
             return self.G(z).numpy().astype(np.float64)
         finally:
             self.G.train()
-
-    def record_metrics(self, full: bool = False) -> dict:
-        """Quality metrics now, appended to metrics_history. full=False (the periodic case) skips MMD."""
-        from .evaluate import evaluate  # lazy: metrics pull in scipy / the digits classifier
-
-        metrics = {"step": self.step_count, **evaluate(self, full=full)}
-        self.metrics_history.append(metrics)
-        return metrics
-
-    def latest_metrics(self) -> dict | None:
-        return self.metrics_history[-1] if self.metrics_history else None
-
-    def snapshot(self, **kw) -> dict:
-        from .snapshot import snapshot
-
-        return snapshot(self, **kw)
 
     # ---- persistence --------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import math
 import time
 from collections.abc import Callable, Iterable
 
+from . import schedule
 from .diagnosis import diagnose_trainer
 from .presets import PRESETS, get_preset
 from .trainer import Trainer
@@ -45,7 +46,7 @@ def run_one(preset, seed: int) -> dict:
     t0 = time.perf_counter()
     trainer.run(preset.steps)
     seconds = time.perf_counter() - t0
-    metrics = trainer.record_metrics() if trainer.status == "ok" else {}
+    metrics = schedule.record_metrics(trainer) if trainer.status == "ok" else {}
     diagnosis = diagnose_trainer(trainer)
     row = {"preset": preset.name, "seed": seed, "status": trainer.status, "steps": trainer.step_count,
            "modes": None, "hq": None, "classes": None, "score_ratio": None,

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from gan_core import compare, fork
-from gan_core.figures.compare import comparison_png
-from gan_core.runs import runs_root
-from gan_core.ui import compare as ui
+from gan_core.figures.runs import comparison_png
+from gan_core.store import runs_root, scan_runs
+from gan_core.tables import curves_csv, valid_events
+from gan_core.ui import saved_runs as ui
 from gan_core.ui.i18n import t
 
 folder = runs_root()
@@ -13,7 +13,7 @@ st.title(t("cmp.title"))
 st.caption(t("cmp.caption", playground=t("nav.playground")))
 ui.flash("top")
 
-entries = compare.scan_runs(folder)
+entries = scan_runs(folder)
 if not entries:
     st.info(t("cmp.empty", folder=folder.resolve(), playground=t("nav.playground")))
     if "playground" in st.session_state.get("pages", {}):
@@ -39,10 +39,10 @@ if runs:
     st.subheader(t("cmp.export_header"))
     hist = {name: run.history for name, run in runs.items()}
     c1, c2, _ = st.columns([1, 1, 2])
-    c1.download_button(t("cmp.csv"), lambda: compare.curves_csv(hist, smoothing=opts["smoothing"]),
+    c1.download_button(t("cmp.csv"), lambda: curves_csv(hist, smoothing=opts["smoothing"]),
                        file_name="gan-compare.csv", mime="text/csv", key="cmp_csv", on_click="ignore",
                        icon=":material/table_view:", help=t("cmp.csv_help"))
-    events = {name: fork.valid_events(run.summary.get("events")) for name, run in runs.items()}
+    events = {name: valid_events(run.summary.get("events")) for name, run in runs.items()}
     c2.download_button(t("cmp.png"), lambda: comparison_png(hist, events, opts["smoothing"], opts["log_y"]),
                        file_name="gan-compare.png", mime="image/png", key="cmp_png", on_click="ignore",
                        icon=":material/image:", help=t("cmp.png_help"))

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from gan_core.ui import controls, live
-from gan_core.ui.compare import save_run_ui
 from gan_core.ui.i18n import t
+from gan_core.ui.saved_runs import save_run_ui
 
 runner = live.session_runner()
 st.title(t("playground.title"))

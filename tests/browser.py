@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gan_core.ui.harness import CHROMIUM, CHROMIUM_ARGS, ROOT, start_server
+from gan_core.bench.harness import CHROMIUM, CHROMIUM_ARGS, ROOT, start_server
 
 SHOTS = ROOT / "screenshots"
 

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core import Trainer, cli, fork, from_flat, gif
-from gan_core import compare as cmp
-from gan_core.figures import compare as fc
-from gan_core.runs import RunError, load_run, load_weights, save_run, validate_name
+from gan_core import Trainer, cli, from_flat, gif, replay, schedule, store, tables
+from gan_core.compare_cli import compare_cli
+from gan_core.figures import runs as fc
+from gan_core.store import RunError, load_run, load_weights, save_run, validate_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,9 +30,9 @@ def small(**kw):
 def trained(steps=40, change_at=None, **kw) -> Trainer:
     tr = Trainer(small(**kw))
     if change_at:
-        tr.run(change_at)
+        schedule.run(tr, change_at)
         tr.update(lr_d=1e-4)
-    tr.run(steps - tr.step_count)
+    schedule.run(tr, steps - tr.step_count)
     return tr
 
 
@@ -86,12 +86,12 @@ def test_existing_name_needs_overwrite(tmp_path):
 
 
 def test_unique_and_suggested_names_are_valid(tmp_path):
-    assert cmp.unique_name("a/b ../c", []) == "a b .. c"
-    assert cmp.unique_name("run", ["run", "run 2"]) == "run 3"
-    assert cmp.unique_name("", []) == "run" and cmp.unique_name("é", []) == "run"
-    assert len(cmp.unique_name("x" * 100, [])) <= 64
+    assert store.unique_name("a/b ../c", []) == "a b .. c"
+    assert store.unique_name("run", ["run", "run 2"]) == "run 3"
+    assert store.unique_name("", []) == "run" and store.unique_name("é", []) == "run"
+    assert len(store.unique_name("x" * 100, [])) <= 64
     (tmp_path / "ring8 non-saturating lr 0.001 step 0").mkdir()
-    assert cmp.suggest_name(small(lr_d=1e-3), 0, tmp_path) == "ring8 non-saturating lr 0.001 step 0 2"
+    assert store.suggest_name(small(lr_d=1e-3), 0, tmp_path) == "ring8 non-saturating lr 0.001 step 0 2"
 
 
 # ---- malformed folders -----------------------------------------------------------------------------
@@ -122,13 +122,13 @@ def broken_folders(root: Path, base: Path) -> dict[str, str]:
 def test_scan_lists_every_malformed_folder_with_its_reason(root, tmp_path):
     damage = broken_folders(root, tmp_path)
     copy_run(root, "beta", tmp_path / "good")
-    entries = {e.name: e for e in cmp.scan_runs(tmp_path)}
+    entries = {e.name: e for e in store.scan_runs(tmp_path)}
     assert set(entries) == {*damage, "good"}
     assert entries["good"].ok and entries["good"].config.loss == "lsgan"
     for name, word in damage.items():
         assert not entries[name].ok and word in entries[name].error, (name, entries[name].error)
         assert "\n" not in entries[name].error and str(tmp_path) not in entries[name].error
-    assert cmp.scan_runs(tmp_path / "nowhere") == []
+    assert store.scan_runs(tmp_path / "nowhere") == []
 
 
 def test_bad_csv_rows_are_found_when_the_run_is_loaded(root, tmp_path):
@@ -136,9 +136,9 @@ def test_bad_csv_rows_are_found_when_the_run_is_loaded(root, tmp_path):
     rows = (folder / "metrics.csv").read_text().splitlines()
     rows[5] = rows[5].replace(rows[5].split(",")[1], "oops", 1)
     (folder / "metrics.csv").write_text("\n".join(rows) + "\n")
-    assert cmp.scan_runs(tmp_path)[0].ok  # listing reads only the header
+    assert store.scan_runs(tmp_path)[0].ok  # listing reads only the header
     with pytest.raises(RunError, match="non-numeric"):
-        cmp.check_run(folder)
+        store.check_run(folder)
 
 
 # ---- rename and delete -----------------------------------------------------------------------------
@@ -148,18 +148,18 @@ def test_rename_and_delete(root, tmp_path):
     copy_run(root, "beta", tmp_path / "two")
     for bad in ("../x", "a/b", "", "two"):
         with pytest.raises(RunError):
-            cmp.rename_run("one", bad, tmp_path)
+            store.rename_run("one", bad, tmp_path)
     with pytest.raises(RunError):
-        cmp.rename_run("../one", "x", tmp_path)
-    assert cmp.rename_run("one", "uno", tmp_path) == tmp_path / "uno"
+        store.rename_run("../one", "x", tmp_path)
+    assert store.rename_run("one", "uno", tmp_path) == tmp_path / "uno"
     assert load_run(tmp_path / "uno").config.lr_d == 1e-4
     (tmp_path / "two" / "notes.txt").write_text("mine")
     with pytest.raises(RunError, match="notes.txt"):
-        cmp.delete_run("two", tmp_path)
+        store.delete_run("two", tmp_path)
     (tmp_path / "two" / "notes.txt").unlink()
-    cmp.delete_run("two", tmp_path)
+    store.delete_run("two", tmp_path)
     with pytest.raises(RunError):
-        cmp.delete_run("..", tmp_path)
+        store.delete_run("..", tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["uno"]
 
 
@@ -168,7 +168,7 @@ def test_rename_and_delete(root, tmp_path):
 def test_align_uses_the_union_of_steps_without_interpolation():
     a = {"step": np.array([1.0, 2, 3]), "d_loss": np.array([1.0, 2, 3])}
     b = {"step": np.array([2.0, 4]), "d_loss": np.array([20.0, 40])}
-    steps, out = cmp.align({"a": a, "b": b}, ("d_loss",))
+    steps, out = tables.align({"a": a, "b": b}, ("d_loss",))
     np.testing.assert_array_equal(steps, [1, 2, 3, 4])
     np.testing.assert_array_equal(out["a"]["d_loss"], [1, 2, 3, np.nan])
     np.testing.assert_array_equal(out["b"]["d_loss"], [np.nan, 20, np.nan, 40])
@@ -176,20 +176,20 @@ def test_align_uses_the_union_of_steps_without_interpolation():
 
 def test_tables_final_numbers_config_diff_and_events(root):
     runs = {n: load_run(root / n) for n in ("alpha", "beta")}
-    rows = {r["run"]: r for r in fork.final_rows(runs)}
+    rows = {r["run"]: r for r in tables.final_rows(runs)}
     assert rows["alpha"]["steps"] == 40 and rows["beta"]["status"] == "ok"
     assert np.isclose(rows["beta"]["d_loss"], np.mean(runs["beta"].history["d_loss"][-100:]))
     assert "js_grid" in rows["alpha"] and "mode_counts" not in rows["alpha"]
-    diff = {r["setting"]: r for r in fork.config_diff(runs)}
+    diff = {r["setting"]: r for r in tables.config_diff(runs)}
     assert set(diff) == {"loss", "lr_d"}
     assert diff["loss"]["beta"] == "lsgan" and diff["lr_d"]["alpha"] == "0.001 → 0.0001 @20"
-    assert fork.event_rows(runs) == [{"run": "alpha", "step": 20, "change": "lr_d 0.001→0.0001"}]
-    assert "js_grid" in fork.metric_keys(runs)
+    assert tables.event_rows(runs) == [{"run": "alpha", "step": 20, "change": "lr_d 0.001→0.0001"}]
+    assert "js_grid" in tables.metric_keys(runs)
 
 
 def test_curves_csv_is_aligned_by_step(root):
     hist = {n: load_run(root / n).history for n in ("alpha", "beta")}
-    rows = list(csv.reader(io.StringIO(cmp.curves_csv(hist, smoothing=0.9))))
+    rows = list(csv.reader(io.StringIO(tables.curves_csv(hist, smoothing=0.9))))
     assert rows[0][:3] == ["step", "alpha:d_loss", "alpha:d_loss_ema"] and "beta:d_fake_ema" in rows[0]
     assert [int(r[0]) for r in rows[1:]] == list(range(1, 41))
     beta = rows[0].index("beta:g_loss")
@@ -198,7 +198,7 @@ def test_curves_csv_is_aligned_by_step(root):
 
 def test_comparison_png(root):
     runs = {n: load_run(root / n) for n in ("alpha", "beta")}
-    events = {n: fork.valid_events(r.summary["events"]) for n, r in runs.items()}
+    events = {n: tables.valid_events(r.summary["events"]) for n, r in runs.items()}
     png = fc.comparison_png({n: r.history for n, r in runs.items()}, events, smoothing=0.5, log_y=True)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
 
@@ -231,7 +231,7 @@ def test_cli_compare_bad_input_exits_2_with_one_line(root, tmp_path, capsys, dam
 def test_cli_compare_finds_run_names_in_the_runs_folder(root, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("GAN_CLASSROOM_RUNS", str(root))
     assert cli.main(["compare", "alpha", "beta", "--out", str(tmp_path / "c.csv")]) == 0
-    assert cmp.compare_cli(["alpha"], str(tmp_path / "d.csv"), runs_dir=tmp_path) == 2  # not in that folder
+    assert compare_cli(["alpha"], str(tmp_path / "d.csv"), runs_dir=tmp_path) == 2  # not in that folder
     assert "alpha: no such run folder" in capsys.readouterr().err
 
 
@@ -247,16 +247,16 @@ def test_cli_compare_subprocess_has_no_traceback(root, tmp_path):
 # ---- fork ------------------------------------------------------------------------------------------
 
 def test_same_seed_and_architecture_give_identical_initial_weights():
-    assert fork.same_initial_weights(small(seed=3), small(seed=3, lr_d=0.1, loss="hinge", d_steps=3))
-    assert not fork.same_initial_weights(small(seed=3), small(seed=4))
-    assert not fork.same_initial_weights(small(seed=3), small(seed=3, g_width=8))
-    assert not fork.same_initial_weights(small(seed=3), small(seed=3, dataset="digits"))
+    assert replay.same_initial_weights(small(seed=3), small(seed=3, lr_d=0.1, loss="hinge", d_steps=3))
+    assert not replay.same_initial_weights(small(seed=3), small(seed=4))
+    assert not replay.same_initial_weights(small(seed=3), small(seed=3, g_width=8))
+    assert not replay.same_initial_weights(small(seed=3), small(seed=3, dataset="digits"))
 
 
 def test_fork_starts_from_the_runs_initial_weights(root):
     run = load_run(root / "alpha")
-    original = Trainer(fork.initial_config(run))  # step 0 of the saved run
-    forked = Trainer(fork.fork_config(run, {"lr_g": 1e-4, "loss": "hinge"}))
+    original = Trainer(tables.initial_config(run))  # step 0 of the saved run
+    forked = Trainer(replay.fork_config(run, {"lr_g": 1e-4, "loss": "hinge"}))
     for a, b in ((original.G, forked.G), (original.D, forked.D)):
         assert all(torch.equal(a.state_dict()[k], v) for k, v in b.state_dict().items())
     assert forked.config.lr_d == 1e-3 and forked.config.loss == "hinge"  # lr_d as at step 0
@@ -264,25 +264,25 @@ def test_fork_starts_from_the_runs_initial_weights(root):
 
 def test_fork_replays_mid_run_changes_and_an_unchanged_fork_reproduces_the_run(root):
     run = load_run(root / "alpha")
-    assert fork.initial_config(run).lr_d == 1e-3 and run.config.lr_d == 1e-4
-    assert fork.plan(run) == [(20, {"lr_d": 1e-4})] and fork.plan(run, {"lr_d": 1e-2}) == []
-    same = fork.fork_run(run, {})
+    assert tables.initial_config(run).lr_d == 1e-3 and run.config.lr_d == 1e-4
+    assert replay.plan(run) == [(20, {"lr_d": 1e-4})] and replay.plan(run, {"lr_d": 1e-2}) == []
+    same = replay.fork_run(run, {})
     assert same.step_count == 40 and same.events == run.summary["events"]
     weights = load_weights(root / "alpha")
     assert all(torch.equal(weights["G"][k], v) for k, v in same.G.state_dict().items())
-    changed = fork.fork_run(run, {"lr_d": 1e-2})
+    changed = replay.fork_run(run, {"lr_d": 1e-2})
     assert changed.step_count == 40 and changed.config.lr_d == 1e-2 and changed.events == []
 
 
 def test_fork_and_save_writes_a_new_run(root, tmp_path):
-    entry = next(e for e in cmp.scan_runs(root) if e.name == "beta")
-    name = fork.fork_and_save(entry, {"lr_g": 2e-3}, tmp_path, ["beta"])
+    entry = next(e for e in store.scan_runs(root) if e.name == "beta")
+    name = replay.fork_and_save(entry, {"lr_g": 2e-3}, tmp_path, ["beta"])
     assert name == "beta lr_g 0.002"
     saved = load_run(tmp_path / name)
     assert saved.summary["steps"] == 30 and saved.summary["fork_of"] == {"run": "beta", "changes": {"lr_g": 2e-3}}
-    assert saved.summary["diagnosis"]["label"] and cmp.listing_rows(cmp.scan_runs(tmp_path))[0]["fork_of"] == "beta"
+    assert saved.summary["diagnosis"]["label"] and tables.listing_rows(store.scan_runs(tmp_path))[0]["fork_of"] == "beta"
     with pytest.raises(ValueError, match="lr_g"):
-        fork.fork_config(entry, {"lr_g": 7.0})
+        replay.fork_config(entry, {"lr_g": 7.0})
 
 
 # ---- GIF -------------------------------------------------------------------------------------------
@@ -315,7 +315,7 @@ def test_gif_of_digits_frames():
 def test_overlay_figure_has_a_trace_per_run_and_marks_events(root):
     runs = {n: load_run(root / n) for n in ("alpha", "beta")}
     hist = {n: r.history for n, r in runs.items()}
-    events = {n: fork.valid_events(r.summary["events"]) for n, r in runs.items()}
+    events = {n: tables.valid_events(r.summary["events"]) for n, r in runs.items()}
     fig = fc.overlay_figure(hist, "d_loss", smoothing=0.9, events=events)
     assert [t.name for t in fig.data if t.showlegend is not False] == ["alpha", "beta"]
     assert len(fig.data) == 4 and fig.data[0].line.color != fig.data[2].line.color
@@ -338,9 +338,26 @@ def test_overlay_payload_stays_small():
 
 def test_figure_module_imports_neither_torch_nor_streamlit():
     code = ("import sys, types; pkg = types.ModuleType('gan_core'); pkg.__path__ = [sys.argv[1]]\n"
-            "sys.modules['gan_core'] = pkg\nimport gan_core.figures.compare\n"
+            "sys.modules['gan_core'] = pkg\nimport gan_core.figures.runs\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'streamlit'))\n"
             "print(bad); sys.exit(1 if bad else 0)\n")
     result = subprocess.run([sys.executable, "-c", code, str(ROOT / "gan_core")], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_replay_is_capped_and_interruptible():
+    tr = Trainer(small())
+    with pytest.raises(RunError, match="at most"):
+        replay.replay(tr, replay.MAX_STEPS + 1)
+    assert tr.step_count == 0
+
+    class Stop(Exception):
+        pass
+
+    def progress(done, total):  # what a Streamlit rerun does to a running script: raise at the next call
+        if done >= 40:
+            raise Stop
+    with pytest.raises(Stop):
+        replay.replay(tr, 1000, progress=progress, chunk=20)
+    assert tr.step_count == 40

@@ -13,7 +13,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from gan_core import Trainer, from_flat
-from gan_core.runs import load_run, save_run
+from gan_core.store import load_run, save_run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -152,7 +152,7 @@ def test_chinese_and_empty_folder(folder, tmp_path, monkeypatch):
 SAVE_PAGE = """
 import streamlit as st
 from gan_core import from_flat
-from gan_core.ui.compare import save_run_ui
+from gan_core.ui.saved_runs import save_run_ui
 from gan_core.ui.runner import Runner
 if "runner" not in st.session_state:
     st.session_state.runner = Runner(from_flat({"g_width": 16, "d_width": 16, "metrics_every": 100000}))

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from gan_core.figures import common, samples, training
+from gan_core.views import view_arrays
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,7 +59,7 @@ def run():
     try:
         t = Trainer(Config(seed=0))
         t.run(50)
-        yield t, t.snapshot()
+        yield t, view_arrays(t)
     finally:
         torch.set_num_threads(threads)
 

@@ -12,6 +12,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from ..display import event_text
+
 # One meaning per colour everywhere (blue / red stay distinct for the common colour-vision deficiencies).
 REAL = "#1f77b4"  # real data, D(x)
 FAKE = "#d62728"  # generated data, D(G(z)), G
@@ -62,30 +64,6 @@ def downsample(x, *ys, max_points: int = MAX_POINTS):
     return (x[idx], *(y[idx] for y in ys))
 
 
-def ema(values, alpha: float, steps=None) -> np.ndarray:
-    """NaN-aware exponential moving average: s_t = alpha * s_{t-1} + (1 - alpha) * x_t.
-
-    alpha is the weight of the past, as TensorBoard's "smoothing" slider (0 = no smoothing, 0.99 = heavy).
-    Non-finite values are skipped: the average carries on unchanged and stays NaN before the first finite
-    value. With `steps`, the decay is alpha ** (gap in steps), so rows of a thinned history (older steps
-    kept every k-th) weigh as much as the steps they stand for.
-    """
-    v = np.asarray(values, dtype=np.float64)
-    out = np.full(len(v), np.nan)
-    if not 0.0 <= alpha < 1.0:
-        alpha = min(max(alpha, 0.0), 0.999)
-    decay = np.full(len(v), alpha)
-    if steps is not None and len(v) > 1:
-        gaps = np.maximum(np.diff(np.asarray(steps, dtype=np.float64), prepend=steps[0]), 1.0)
-        decay = alpha ** gaps
-    s = math.nan
-    for i, (x, a) in enumerate(zip(v.tolist(), decay.tolist(), strict=True)):
-        if math.isfinite(x):
-            s = x if math.isnan(s) else a * s + (1.0 - a) * x
-        out[i] = s
-    return out
-
-
 def f32(a) -> np.ndarray:
     """float32 copy: half the bytes of float64 and still 7 significant digits for hover."""
     return np.asarray(a, dtype=np.float32)
@@ -113,21 +91,6 @@ def nice_ceiling(value: float, steps=(0.1, 0.25, 0.5, 1.0)) -> float:
         if value <= s:
             return s
     return float(value)
-
-
-def fmt_value(v) -> str:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return str(v)
-    return f"{v:g}"
-
-
-def event_text(event: dict, max_changes: int = 2) -> str:
-    """'lr_d 0.001→0.0001' (further changes summed up as '+N')."""
-    items = list(event.get("changes", {}).items())
-    parts = [f"{k} {fmt_value(old)}→{fmt_value(new)}" for k, (old, new) in items[:max_changes]]
-    if len(items) > max_changes:
-        parts.append(f"+{len(items) - max_changes}")
-    return ", ".join(parts)
 
 
 def note(x, y, text: str, xref: str = "x", yref: str = "paper", xanchor: str = "left",

@@ -1,5 +1,5 @@
 """What G makes: 2-D samples over D's heatmap (with G's gradient arrows and its warped noise grid), digit
-image grids, and the per-mode counts of high-quality samples. Pure plotly from `trainer.snapshot()` and
+image grids, and the per-mode counts of high-quality samples. Pure plotly from `views.view_arrays(trainer)` and
 metric dicts (numpy arrays and floats; no torch, no streamlit).
 
 Every visible string comes from `labels` (defaults in DEFAULT_LABELS), so the UI can pass a translation.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ..display import digit_mosaic
 from .common import FAKE, REAL, axis, f32, figure, hline, layout_dict
 
 DEFAULT_LABELS = {
@@ -129,17 +130,6 @@ def points_figure(snap: dict, show_heatmap: bool = True, show_arrows: bool = Fal
         xaxis=axis(lab["x"], range=[x0, x1], constrain="domain", showgrid=False),
         yaxis=axis(lab["y"], range=[y0, y1], scaleanchor="x", scaleratio=1, constrain="domain", showgrid=False),
     ))
-
-
-def digit_mosaic(images, rows: int = 8, cols: int = 8, gap: int = 1) -> np.ndarray:
-    """(n, 64) images in [-1, 1] tiled into one (rows*8 + gaps) x (cols*8 + gaps) array; gaps and empty
-    tiles are NaN (drawn as the background). Row-major: image i at tile (i // cols, i % cols)."""
-    imgs = np.asarray(images, dtype=np.float64).reshape(-1, 8, 8)[: rows * cols]
-    out = np.full((rows * (8 + gap) - gap, cols * (8 + gap) - gap), np.nan)
-    for i, img in enumerate(imgs):
-        r, c = divmod(i, cols)
-        out[r * (8 + gap): r * (8 + gap) + 8, c * (8 + gap): c * (8 + gap) + 8] = img
-    return out
 
 
 def digits_figure(images, rows: int = 8, cols: int = 8, labels=None, *, step=None,

@@ -12,6 +12,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from ..history import ema
 from .common import (
     D_COLOR,
     FAKE,
@@ -22,7 +23,6 @@ from .common import (
     REAL,
     axis,
     downsample,
-    ema,
     event_marks,
     f32,
     figure,

@@ -16,7 +16,7 @@ import torch
 from gan_core.figures import samples as fs
 from gan_core.figures import training as ft
 from gan_core.presets import PRESETS
-from gan_core.snapshot import network_weights
+from gan_core.views import network_weights
 
 from . import panels
 from .i18n import lang, md, sections, t

@@ -23,8 +23,8 @@ import threading
 import time
 from collections import deque
 
-from gan_core import Config, Trainer
-from gan_core.snapshot import live_frame, panel_view
+from gan_core import Config, Trainer, schedule
+from gan_core.views import live_frame, panel_view
 
 CHUNK_SECONDS = 0.02  # the worker holds the lock at most this long at a time
 FRAME_EVERY = 0.05  # seconds between the live view's frames while training
@@ -76,7 +76,7 @@ class Runner:
                 self._rate.clear()
                 record = {}
             else:
-                record = getattr(self.trainer, action)()
+                record = schedule.step(self.trainer, action)
             self._capture()
             return record
 
@@ -186,7 +186,7 @@ class Runner:
                         if budget < 1:
                             break
                         budget -= 1
-                    tr.step()
+                    schedule.step(tr)
                 if time.monotonic() - last_frame >= FRAME_EVERY or not self.running or tr.status != "ok":
                     self._capture()
                     last_frame = time.monotonic()

@@ -29,9 +29,9 @@ def _warm_up() -> None:
     import plotly.graph_objects  # noqa: F401
 
     import gan_core.metrics  # noqa: F401
-    import gan_core.ui.compare  # noqa: F401
     import gan_core.ui.lab  # noqa: F401
     import gan_core.ui.live  # noqa: F401
+    import gan_core.ui.saved_runs  # noqa: F401
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The Theory page's helpers: Dirac-GAN explorer, loss explainer, maths with live numbers, FAQ.
 
 Dirac numbers: gan_core.dirac.summary with the CLI's arguments (page and `python -m gan_core dirac` agree).
-Live numbers: one fixed batch through the session's Playground run (gan_core.snapshot.fixed_batch)."""
+Live numbers: one fixed batch through the session's Playground run (gan_core.views.fixed_batch)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import streamlit as st
 from gan_core import dirac, losses
 from gan_core.figures import dirac as fd
 from gan_core.figures import losses as fl
-from gan_core.snapshot import fixed_batch
+from gan_core.views import fixed_batch
 
 from .i18n import lang, sections, t
 from .panels import PLOT

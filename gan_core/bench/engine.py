@@ -10,10 +10,11 @@ import time
 import torch
 import torch.nn.functional as F
 
-from .config import Config
-from .data import make_dataset
-from .models import build_discriminator, build_generator, sample_noise
-from .trainer import Trainer
+from gan_core import schedule
+from gan_core.config import Config
+from gan_core.data import make_dataset
+from gan_core.models import build_discriminator, build_generator, sample_noise
+from gan_core.trainer import Trainer
 
 
 def bare_loop(config: Config):
@@ -43,7 +44,7 @@ def bare_loop(config: Config):
 
 def bench(config: Config | None = None, steps: int | None = None, rounds: int = 7, chunk: int = 50,
           progress=None) -> dict:
-    """Steps/s of Trainer.run and of the bare loop over `rounds` paired rounds of `steps` steps each.
+    """Steps/s of the Trainer (with its metrics schedule) and of the bare loop over `rounds` paired rounds of `steps` steps each.
 
     Within a round the two sides alternate in chunks of `chunk` steps, so a burst of load on a shared
     machine hits both; the ratio is the median over rounds of (bare time / Trainer time). A round is
@@ -56,13 +57,13 @@ def bench(config: Config | None = None, steps: int | None = None, rounds: int = 
     steps = steps or config.metrics_every
     trainer, bare = Trainer(config), bare_loop(config)
     trainer.run(20), bare(20)  # warm-up: first calls allocate
-    trainer.record_metrics()  # ... and the first metrics call imports scipy (~0.5 s, once per process)
+    schedule.record_metrics(trainer)  # ... and the first metrics call imports scipy (~0.5 s, once per process)
     t_rates, b_rates, ratios = [], [], []
     for r in range(rounds):
         t_sec = b_sec = 0.0
         for start in range(0, steps, chunk):
             n = min(chunk, steps - start)
-            t_sec += _seconds(trainer.run, n)
+            t_sec += _seconds(lambda k: schedule.run(trainer, k), n)
             b_sec += _seconds(bare, n)
         t_rates.append(steps / t_sec)
         b_rates.append(steps / b_sec)
@@ -70,7 +71,7 @@ def bench(config: Config | None = None, steps: int | None = None, rounds: int = 
         if progress:
             progress(r + 1, rounds)
     t0 = time.perf_counter()
-    trainer.record_metrics()
+    schedule.record_metrics(trainer)
     metrics_ms = (time.perf_counter() - t0) * 1000
     return {"trainer_steps_per_s": round(statistics.median(t_rates), 1),
             "bare_steps_per_s": round(statistics.median(b_rates), 1), "ratio": round(statistics.median(ratios), 3),

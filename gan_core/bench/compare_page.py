@@ -1,4 +1,4 @@
-"""Benchmark of the Compare page: `python -m gan_core.ui.bench_compare [--runs 20] [--steps 10000] [--select 5]`.
+"""Benchmark of the Compare page: `python -m gan_core.bench.compare_page [--runs 20] [--steps 10000] [--select 5]`.
 
 Target (issue 6): with 20 saved runs of 10,000 steps each, the page's first render with 5 runs selected
 takes <= 2 s. Timed with Streamlit's AppTest (the page script end to end: listing the folder, reading the 5
@@ -26,10 +26,10 @@ import numpy as np
 import torch
 
 from gan_core.config import from_flat
-from gan_core.runs import RUNS_ENV, save_run, write_metrics_csv
+from gan_core.store import RUNS_ENV, save_run, write_metrics
 from gan_core.trainer import Trainer
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the repository: app.py beside gan_core/
 TARGET_S = 2.0
 
 
@@ -77,7 +77,7 @@ def make_runs(folder: Path, runs: int = 20, steps: int = 10_000, real_steps: int
         name = f"run {i:02d} {config.loss} lr {config.lr_d:g}"
         save_run(trainer, folder / name)
         if unthinned:
-            write_metrics_csv(folder / name / "metrics.csv", history)
+            write_metrics(folder / name / "metrics.csv", history)
         names.append(name)
     return names
 
@@ -105,7 +105,7 @@ def first_render_seconds(folder: Path, names: list[str], reps: int = 3) -> list[
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m gan_core.ui.bench_compare", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m gan_core.bench.compare_page", description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=20)
     p.add_argument("--steps", type=int, default=10_000)
     p.add_argument("--select", type=int, default=5)

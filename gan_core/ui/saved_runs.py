@@ -1,5 +1,5 @@
 """The Compare page's parts, and the Playground's "Save run" box (`save_run_ui(runner)`). Logic lives in
-gan_core.compare / fork / gif and gan_core.figures.compare; here: widgets, messages, the selection.
+gan_core.store / tables / replay / gif and gan_core.figures.runs; here: widgets, messages, the selection.
 Actions that change the runs folder are callbacks (they run before the page, so the lists are fresh)."""
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from gan_core import compare as cmp
-from gan_core import fork
+from gan_core import replay
+from gan_core import store as runstore
+from gan_core import tables as tb
 from gan_core.config import FIELDS, field_spec
-from gan_core.figures import compare as fc
-from gan_core.figures.common import fmt_value
-from gan_core.runs import Run, RunError, load_run, runs_root, save_diagnosed, validate_name
+from gan_core.display import fmt_value
+from gan_core.figures import runs as fc
+from gan_core.store import Run, RunError, load_run, runs_root, save_diagnosed, validate_name
 
 from .i18n import t
 from .panels import PLOT, labels
@@ -57,7 +58,7 @@ def save_run_ui(runner, folder=None) -> None:
     folder = runs_root(folder)
     st.markdown(f"**{t('cmp.save_header')}**")
     steps = runner.step_count
-    suggestion = cmp.suggest_name(runner.config, steps, folder)
+    suggestion = runstore.suggest_name(runner.config, steps, folder)
     name = st.text_input(t("cmp.save_name"), key="save_name", placeholder=suggestion,
                          help=t("cmp.save_name_help", folder=folder)).strip() or suggestion
     try:
@@ -71,7 +72,7 @@ def save_run_ui(runner, folder=None) -> None:
     def save():
         if runner.step_count == 0:
             return flash("save", "error", t("cmp.save_nothing", train=t("btn.train"), step=t("btn.step")))
-        name = st.session_state.get("save_name", "").strip() or cmp.suggest_name(runner.config, runner.step_count,
+        name = st.session_state.get("save_name", "").strip() or runstore.suggest_name(runner.config, runner.step_count,
                                                                                   folder)
         try:
             saved = runner.call(save_diagnosed, folder / validate_name(name),
@@ -96,9 +97,9 @@ def save_run_ui(runner, folder=None) -> None:
                      icon=":material/compare_arrows:")
 
 
-def runs_table(entries: list[cmp.Entry]) -> None:
+def runs_table(entries: list[Run]) -> None:
     """The readable runs as a table; each unreadable folder on its own line with the reason."""
-    rows = cmp.listing_rows(entries)
+    rows = tb.listing_rows(entries)
     if rows:
         _table(rows, "cmp_table")
     broken = [e for e in entries if not e.ok]
@@ -107,7 +108,7 @@ def runs_table(entries: list[cmp.Entry]) -> None:
                    "\n".join(f"- **{e.name}**: {e.error}" for e in broken), icon="⚠️")
 
 
-def selection(entries: list[cmp.Entry]) -> list[str]:
+def selection(entries: list[Run]) -> list[str]:
     """The multiselect of runs to compare. Starts with the two most recently saved runs; survives a visit
     to another page (Streamlit forgets the state of widgets not drawn)."""
     names = [e.name for e in entries if e.ok]
@@ -125,16 +126,16 @@ def selection(entries: list[cmp.Entry]) -> list[str]:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _load(path: str, stamp: tuple) -> Run | str:
     try:
-        return cmp.load_for_compare(path)
+        return load_run(path, samples=False)  # the page draws curves and tables only
     except RunError as e:
-        return cmp.reason(e, Path(path))
+        return runstore.reason(e, Path(path))
 
 
-def load_runs(entries: list[cmp.Entry], names: list[str]) -> dict[str, Run]:
+def load_runs(entries: list[Run], names: list[str]) -> dict[str, Run]:
     """The chosen runs with all their rows (cached until a file changes); unreadable ones are reported."""
     paths, runs = {e.name: e.path for e in entries}, {}
     for name in names:
-        run = _load(str(paths[name]), cmp.stamp(paths[name]))
+        run = _load(str(paths[name]), runstore.stamp(paths[name]))
         if isinstance(run, str):
             st.error(t("cmp.load_failed", name=name, reason=run))
         else:
@@ -145,13 +146,13 @@ def load_runs(entries: list[cmp.Entry], names: list[str]) -> dict[str, Run]:
 def charts(runs: dict[str, Run], opts: dict) -> None:
     """D loss | G loss, mean D(x) | mean D(G(z)), then one quality metric over time."""
     lab, hist = labels(fc), {n: r.history for n, r in runs.items()}
-    events = {n: fork.valid_events(r.summary.get("events")) for n, r in runs.items()} if opts["events"] else {}
+    events = {n: tb.valid_events(r.summary.get("events")) for n, r in runs.items()} if opts["events"] else {}
     for row in (("d_loss", "g_loss"), ("d_real", "d_fake")):
         for col, key in zip(st.columns(2), row, strict=True):
             col.plotly_chart(fc.overlay_figure(hist, key, smoothing=opts["smoothing"], log_y=opts["log_y"],
                                                show_raw=opts["show_raw"], events=events, labels=lab),
                              key=f"cmp_fig_{key}", **PLOT)
-    keys = fork.metric_keys(runs)
+    keys = tb.metric_keys(runs)
     if not keys:
         return st.caption(t("cmp.no_metrics"))
     key = st.selectbox(t("cmp.metric"), keys, key="cmp_metric", format_func=lambda k: t(f"fig.{k}"))
@@ -164,9 +165,9 @@ def tables(runs: dict[str, Run]) -> None:
     """Final numbers, the settings that differ, and the mid-run changes."""
     st.subheader(t("cmp.final_header"))
     st.caption(t("cmp.final_caption"))
-    _table(fork.final_rows(runs), "cmp_final")
+    _table(tb.final_rows(runs), "cmp_final")
     st.subheader(t("cmp.diff_header"))
-    diff = fork.config_diff(runs)
+    diff = tb.config_diff(runs)
     if len(runs) < 2:
         st.caption(t("cmp.diff_one"))
     elif not diff:
@@ -174,7 +175,7 @@ def tables(runs: dict[str, Run]) -> None:
     else:
         st.caption(t("cmp.diff_caption"))
         _table([{**row, "setting": t(f"field.{row['setting']}")} for row in diff], "cmp_diff")
-    events = fork.event_rows(runs)
+    events = tb.event_rows(runs)
     if events:
         st.subheader(t("cmp.events_header"))
         _table(events, "cmp_event_table")
@@ -195,7 +196,7 @@ def field_input(name: str, value, key: str):
                            format="%g", key=key)
 
 
-def fork_ui(entries: list[cmp.Entry], folder: Path) -> None:
+def fork_ui(entries: list[Run], folder: Path) -> None:
     """Pick a run and the settings to change; the fork trains here, is saved, and the comparison of the
     run and its fork opens."""
     ok = {e.name: e for e in entries if e.ok}
@@ -203,9 +204,9 @@ def fork_ui(entries: list[cmp.Entry], folder: Path) -> None:
         return st.caption(t("cmp.none_readable"))
     entry = ok[st.selectbox(t("cmp.fork_source"), list(ok), key="fork_source", on_change=_clear_fork)]
     try:
-        base = fork.initial_config(entry)
+        base = tb.initial_config(entry)
     except RunError as e:
-        return st.error(cmp.reason(e, entry.path))
+        return st.error(runstore.reason(e, entry.path))
     fields = st.multiselect(t("cmp.fork_fields"), [f for f in FIELDS if f != "custom_points"], key="fork_fields",
                             format_func=lambda f: t(f"field.{f}"), help=t("cmp.fork_fields_help"))
     changes, cols = {}, st.columns(3) if fields else []
@@ -213,24 +214,34 @@ def fork_ui(entries: list[cmp.Entry], folder: Path) -> None:
         with cols[i % 3]:
             changes[name] = field_input(name, getattr(base, name), f"fork_val_{name}")
     try:
-        diff = base.diff(fork.fork_config(entry, changes))
+        diff = base.diff(replay.fork_config(entry, changes))
     except ValueError as e:
         return st.error(f"{t('invalid_setting')}: {e}")
     new, steps = {k: b for k, (_a, b) in diff.items()}, entry.summary["steps"]
     if diff:
         st.markdown(t("cmp.fork_changes", changes=", ".join(f"`{k}` {fmt_value(a)} → {fmt_value(b)}"
                                                              for k, (a, b) in diff.items())))
-        same = fork.same_initial_weights(base, base.replace(**new))
+        same = replay.same_initial_weights(base, base.replace(**new))
         (st.success if same else st.warning)(t("cmp.fork_same_init" if same else "cmp.fork_new_init"))
     st.caption(t("cmp.fork_how", steps=f"{steps:,}"))
     flash("fork")
+    if too_long(steps):
+        return
     if st.button(t("cmp.fork_go"), key="fork_go", type="primary", disabled=not diff or steps == 0):
+        st.caption(t("cmp.cancel_hint"))
         _, progress = _progress(steps)
-        name = fork.fork_and_save(entry, new, folder, [e.name for e in entries], progress=progress)
+        name = replay.fork_and_save(entry, new, folder, [e.name for e in entries], progress=progress)
         _select([entry.name, name])
         for area in ("top", "fork"):
             flash(area, "success", t("cmp.fork_done", name=name, source=entry.name))
         st.rerun()
+
+
+def too_long(steps: int) -> bool:
+    """A replay longer than replay.MAX_STEPS is refused here, with the CLI command that can do it."""
+    if steps > replay.MAX_STEPS:
+        st.warning(t("cmp.too_long", steps=f"{steps:,}", limit=f"{replay.MAX_STEPS:,}"))
+    return steps > replay.MAX_STEPS
 
 
 def _clear_fork() -> None:  # another source run: its own settings as the widgets' starting values
@@ -238,7 +249,7 @@ def _clear_fork() -> None:  # another source run: its own settings as the widget
         del st.session_state[key]
 
 
-def gif_ui(entries: list[cmp.Entry]) -> None:
+def gif_ui(entries: list[Run]) -> None:
     """Replay a run from its seed and make the GIF of its samples at fixed noise (see gan_core.gif)."""
     from gan_core.gif import run_gif
 
@@ -248,12 +259,15 @@ def gif_ui(entries: list[cmp.Entry]) -> None:
     name = st.selectbox(t("cmp.gif_run"), list(ok), key="gif_run")
     steps = ok[name].summary["steps"]
     st.caption(t("cmp.gif_how", steps=f"{steps:,}"))
+    if too_long(steps):
+        return
     if st.button(t("cmp.gif_go"), key="gif_go", disabled=steps == 0):
+        st.caption(t("cmp.cancel_hint"))
         _, progress = _progress(steps)
         try:
             data, info = run_gif(load_run(ok[name].path), progress=progress)
         except (RunError, ValueError) as e:
-            return st.error(t("cmp.load_failed", name=name, reason=cmp.reason(e, ok[name].path)))
+            return st.error(t("cmp.load_failed", name=name, reason=runstore.reason(e, ok[name].path)))
         st.session_state._cmp_gif = {"name": name, "data": data, "info": info}
     made = st.session_state.get("_cmp_gif")
     if made and made["name"] == name:
@@ -266,7 +280,7 @@ def gif_ui(entries: list[cmp.Entry]) -> None:
                            key="gif_download", on_click="ignore", icon=":material/download:")
 
 
-def manage_ui(entries: list[cmp.Entry], folder: Path) -> None:
+def manage_ui(entries: list[Run], folder: Path) -> None:
     """Rename or delete one run folder (delete asks for a tick first)."""
     name = st.selectbox(t("cmp.manage_run"), [e.name for e in entries], key="manage_run")
     left, right = st.columns(2)
@@ -281,9 +295,9 @@ def manage_ui(entries: list[cmp.Entry], folder: Path) -> None:
 def _rename(folder: Path) -> None:
     old, new = st.session_state.manage_run, st.session_state.get("rename_to", "").strip()
     try:
-        new = cmp.rename_run(old, new, folder).name
+        new = runstore.rename_run(old, new, folder).name
     except (RunError, OSError) as e:
-        return flash("manage", "error", t("cmp.rename_failed", reason=cmp.reason(e, folder)))
+        return flash("manage", "error", t("cmp.rename_failed", reason=runstore.reason(e, folder)))
     _select([new if n == old else n for n in st.session_state.get(KEEP, [])])
     st.session_state.manage_run, st.session_state.rename_to = new, ""
     flash("manage", "success", t("cmp.renamed", old=old, new=new))
@@ -292,9 +306,9 @@ def _rename(folder: Path) -> None:
 def _delete(folder: Path) -> None:
     name = st.session_state.manage_run
     try:
-        cmp.delete_run(name, folder)
+        runstore.delete_run(name, folder)
     except (RunError, OSError) as e:
-        return flash("manage", "error", t("cmp.delete_failed", reason=cmp.reason(e, folder)))
+        return flash("manage", "error", t("cmp.delete_failed", reason=runstore.reason(e, folder)))
     _select([n for n in st.session_state.get(KEEP, []) if n != name])
     st.session_state.delete_confirm = False
     st.session_state.pop("manage_run", None)

@@ -8,8 +8,8 @@ import pytest
 import scipy.linalg
 import torch
 
-from gan_core import digits_eval
-from gan_core.digits_eval import (
+from gan_core import digits as digits_eval
+from gan_core.digits import (
     classifier,
     digits_metrics,
     frechet_distance,

@@ -1,10 +1,10 @@
-"""Benchmark of the live Playground, as a student sees it: `python -m gan_core.ui.bench [--seconds 20]`.
+"""Benchmark of the live Playground, as a student sees it: `python -m gan_core.bench.live [--seconds 20]`.
 
 Starts `streamlit run app.py`, opens the Playground in headless Chromium on this machine, presses Train
 and watches for `seconds`: training steps/s (read off the status line), redraws/s (changes of the samples
 chart's title, which carries the step: a redraw the student actually sees, polled in the page every 20 ms)
 and seconds from server start to the first chart. Then, in
-the same run, the bare PyTorch loop of the same model and batch (gan_core.bench.bare_loop).
+the same run, the bare PyTorch loop of the same model and batch (gan_core.bench.engine.bare_loop).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 
 import torch
 
-from gan_core.bench import bare_loop
+from gan_core.bench.engine import bare_loop
 from gan_core.presets import PRESETS
 
 COUNT_REDRAWS = """() => {
@@ -85,7 +85,7 @@ def measure_bare(seconds: float = 3.0, repeats: int = 3) -> float:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m gan_core.ui.bench", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m gan_core.bench.live", description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)

@@ -1,5 +1,5 @@
 """Start the dashboard on a free loopback port and find Chromium: shared by the browser tests and the
-Playground benchmark (python -m gan_core.ui.bench)."""
+Playground benchmark (python -m gan_core.bench.live)."""
 
 from __future__ import annotations
 

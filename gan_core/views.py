@@ -1,5 +1,6 @@
-"""What the views draw, as plain numpy arrays: samples, D(x) and D(G(z)), and for 2-D data D on a grid,
-the generator's image of a noise grid and the direction G wants to move each fake."""
+"""What the views draw, as plain numpy arrays (a trainer in, numbers out): samples, D(x) and D(G(z)), for
+2-D data D on a grid, the generator's image of a noise grid and the direction G wants to move each fake;
+the live view's frames; one redraw's copy of the run (panel_view). Nothing here changes the trainer."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 import torch
 
 from . import losses
+from .diagnosis import diagnose_trainer
 from .evaluate import real_reference
 
 
@@ -15,7 +17,7 @@ def _d_values(trainer, x: torch.Tensor) -> np.ndarray:
     return losses.d_prob(trainer.config.loss, trainer.D(x)).flatten().numpy().astype(np.float64)
 
 
-def snapshot(trainer, n: int = 500, grid: int = 48, arrows: int = 80, manifold: int = 15,
+def view_arrays(trainer, n: int = 500, grid: int = 48, arrows: int = 80, manifold: int = 15,
              maps: bool = True) -> dict:
     """A dict of numpy arrays and floats. n samples each of real and fake (fixed noise, fixed real points);
     for 2-D data with maps=True also D's grid, G's gradient arrows and its warped noise grid."""
@@ -103,8 +105,6 @@ def live_frame(trainer, n: int = FRAME_POINTS, grid: int = FRAME_GRID) -> dict:
 def panel_view(trainer, light: bool = False) -> dict:
     """Everything one redraw of the panels needs, copied (a few ms): plain numbers and numpy arrays.
     light=True (the slower summary panels): D's distributions and the diagnosis instead of D's maps."""
-    from .diagnosis import diagnose_trainer
-
     view = {"step": trainer.step_count, "status": trainer.status, "reason": trainer.reason,
             "kind": trainer.data.kind, "config": trainer.config, "events": list(trainer.events),
             "last": trainer.history.last(), "metrics": list(trainer.metrics_history),
@@ -112,9 +112,9 @@ def panel_view(trainer, light: bool = False) -> dict:
     if light:
         view["dist"] = trainer.dist_history.columns()
         view["diagnosis"] = diagnose_trainer(trainer)
-        view["snap"] = snapshot(trainer, maps=False)  # for the D values
+        view["snap"] = view_arrays(trainer, maps=False)  # for the D values
     else:
-        view["snap"] = snapshot(trainer)
+        view["snap"] = view_arrays(trainer)
     return view
 
 

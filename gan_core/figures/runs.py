@@ -14,12 +14,12 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from ..display import event_text
+from ..history import ema
 from .common import (
     MUTED,
     axis,
     downsample,
-    ema,
-    event_text,
     f32,
     figure,
     finite_range,

@@ -1,8 +1,8 @@
 """Where the dashboard's files are: app.py, pages/, assets/ and .streamlit/config.toml.
 
 The repository keeps them at its root, beside gan_core/; that is where a checkout or an editable
-install (`pip install -e .`) finds them. A wheel cannot put files beside a package, so pyproject.toml's
-force-include copies them into the package as gan_core/_app/ (same layout). This module is the only
+install (`pip install -e .`) finds them. A wheel cannot put files beside a package, so the build hook
+(hatch_build.py) copies them into the package as gan_core/_app/ (same layout). This module is the only
 place that knows both; everything else asks it. Plain paths, no imports: any layer may use it.
 """
 

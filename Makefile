@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m gan_core.ui.serve --server.port $(PORT)
+	$(VENV)/bin/gan-classroom serve --server.port $(PORT)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q

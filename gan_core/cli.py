@@ -1,5 +1,6 @@
-"""python -m gan_core: presets, train, bench, dirac, compare. Headless, for scripts and for checking
-demos before class. Bad input: exit code 2 and one line saying what is wrong; never a traceback."""
+"""python -m gan_core (the console script gan-classroom): serve, presets, train, bench, dirac, compare.
+Besides serve (the dashboard), headless, for scripts and for checking demos before class.
+Bad input: exit code 2 and one line saying what is wrong; never a traceback."""
 
 from __future__ import annotations
 
@@ -45,8 +46,11 @@ class Progress:
 
 
 def build_parser() -> Parser:
-    p = Parser(prog="python -m gan_core", description="GAN Classroom engine, headless.")
+    p = Parser(prog="python -m gan_core", description="GAN Classroom: the dashboard (serve) and the engine, headless.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    # Listed for --help only: main() hands everything after `serve` to Streamlit untouched.
+    sub.add_parser("serve", help="start the dashboard: serve [streamlit run options, e.g. --server.port 8502]")
 
     s = sub.add_parser("presets", help="list the demo presets (or verify them)")
     s.add_argument("--json", action="store_true")
@@ -87,6 +91,11 @@ def build_parser() -> Parser:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["serve"]:
+        from .ui.serve import serve  # the one command that needs Streamlit
+
+        return serve(argv[1:])
     try:
         args = build_parser().parse_args(argv)
         torch.set_num_threads(1)  # small models: a second thread only adds spin-waiting on a busy machine

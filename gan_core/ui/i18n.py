@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import functools
 import json
-from pathlib import Path
 
 import streamlit as st
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
+from gan_core.resources import ASSETS
+
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 
 

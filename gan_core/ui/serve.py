@@ -1,9 +1,7 @@
-"""Start the dashboard: `python -m gan_core.ui.serve [streamlit options]` (what `make run` does).
-
-app.py navigates with st.navigation over the scripts in pages/. Streamlit still treats a folder named
-`pages` beside the main script as an old-style multipage app until the first run of app.py has called
-st.navigation; a first visitor arriving on a deep link such as /playground would get that old mode
-(no language switch, file names as page titles). Telling Streamlit up front avoids it.
+"""Start the dashboard: `gan-classroom serve [streamlit options]` (what `make run` does), the same as
+`python -m gan_core serve` and `python -m gan_core.ui.serve`. It runs `streamlit run <app.py>` in this
+process, with app.py found by gan_core.resources, so it works from any working directory and from an
+installed wheel. Streamlit reads .streamlit/config.toml beside app.py (the "script-level" config).
 
 While the server starts and the first browser connects, a background thread imports what the first
 page needs (torch, whose first optimizer pulls in torch._dynamo, plotly, the pages' helpers): measured
@@ -12,13 +10,8 @@ from server start, the first chart came ~4 s sooner.
 
 import sys
 import threading
-from pathlib import Path
 
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.web.cli import main
-
-APP = Path(__file__).resolve().parents[2] / "app.py"
-
+from gan_core.resources import APP
 
 
 def _warm_up() -> None:
@@ -34,8 +27,37 @@ def _warm_up() -> None:
     import gan_core.ui.saved_runs  # noqa: F401
 
 
-if __name__ == "__main__":
+def use_navigation_only() -> None:
+    """Tell Streamlit up front that app.py navigates with st.navigation, not with the pages/ folder.
+
+    Streamlit treats a folder named `pages` beside the main script as an old-style multipage app until
+    the first run of app.py has called st.navigation: a first visitor arriving on a deep link such as
+    /playground would get that old mode (pages/playground.py run without app.py: no language switch,
+    file names as page titles). Streamlit has no public switch for this (its advice is to rename the
+    folder, and the repository keeps pages/), so this sets the private class attribute that
+    st.navigation itself sets. This is the only place that does; tests/test_serve.py fails loudly if
+    Streamlit drops or renames it.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if not hasattr(PagesManager, "uses_pages_directory"):
+        raise RuntimeError("streamlit.runtime.pages_manager.PagesManager.uses_pages_directory is gone: "
+                           "see gan_core/ui/serve.py")
     PagesManager.uses_pages_directory = False
+
+
+def serve(options: list[str]) -> int:
+    """`streamlit run <app.py> *options`; returns (or exits with) Streamlit's exit code."""
+    if not APP.is_file():
+        print(f"error: the dashboard's app.py is missing (looked for {APP}); reinstall gan-classroom",
+              file=sys.stderr)
+        return 2
+    from streamlit.web.cli import main
+
+    use_navigation_only()
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
-    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
-    sys.exit(main())
+    return main(["run", str(APP), *options], prog_name="streamlit")  # its usage lines name `streamlit run`
+
+
+if __name__ == "__main__":
+    sys.exit(serve(sys.argv[1:]))

@@ -24,8 +24,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from gan_core.ui.harness import free_port
 
+from gan_core.bench.harness import free_port
 from tests.browser import shot
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -24,7 +24,7 @@ def test_engine_bench_prints_its_figures_side_by_side():
 
 
 def test_compare_page_bench_finds_the_app(tmp_path):
-    proc = run("-m", "gan_core.bench.compare_page", "--runs", "2", "--steps", "50", "--select", "2", "--reps", "1",
+    proc = run("-m", "gan_core.bench.compare_page", "--runs", "2", "--steps", "2000", "--select", "2", "--reps", "1",
                "--real-steps", "2")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Compare page, first render" in proc.stdout

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from gan_core.figures import common, samples, training
+from gan_core.history import ema
 from gan_core.views import view_arrays
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,10 +80,10 @@ def test_downsample_keeps_ends_and_extremes():
 
 
 def test_ema_skips_nan_and_matches_formula():
-    out = common.ema([np.nan, 1.0, np.nan, 3.0], 0.5)
+    out = ema([np.nan, 1.0, np.nan, 3.0], 0.5)
     assert np.isnan(out[0]) and out[1] == 1.0 and out[2] == 1.0 and out[3] == pytest.approx(2.0)
-    assert np.array_equal(common.ema([1.0, 5.0], 0.0), [1.0, 5.0])
-    thinned = common.ema([0.0, 1.0], 0.5, steps=[0, 2])  # a 2-step gap decays as 0.5 ** 2
+    assert np.array_equal(ema([1.0, 5.0], 0.0), [1.0, 5.0])
+    thinned = ema([0.0, 1.0], 0.5, steps=[0, 2])  # a 2-step gap decays as 0.5 ** 2
     assert thinned[1] == pytest.approx(0.75)
 
 

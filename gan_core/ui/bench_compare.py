@@ -26,10 +26,10 @@ import numpy as np
 import torch
 
 from gan_core.config import from_flat
+from gan_core.resources import APP
 from gan_core.runs import RUNS_ENV, save_run, write_metrics_csv
 from gan_core.trainer import Trainer
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 2.0
 
 
@@ -92,7 +92,7 @@ def first_render_seconds(folder: Path, names: list[str], reps: int = 3) -> list[
     times = []
     for _ in range(1 + reps):
         st.cache_data.clear()
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at = AppTest.from_file(str(APP), default_timeout=120)
         at.run()
         at.session_state["_cmp_keep"] = list(names)  # the selection the page starts with
         at.switch_page("pages/compare.py")

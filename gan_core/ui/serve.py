@@ -4,8 +4,8 @@ process, with app.py found by gan_core.resources, so it works from any working d
 installed wheel. Streamlit reads .streamlit/config.toml beside app.py (the "script-level" config).
 
 While the server starts and the first browser connects, a background thread imports what the first
-page needs (torch, whose first optimizer pulls in torch._dynamo, plotly, the pages' helpers): measured
-from server start, the first chart came ~4 s sooner.
+page needs (torch, whose first optimizer pulls in torch._dynamo, plotly, the pages' helpers), so the
+first visitor does not wait for those imports (the README gives the measured gain).
 """
 
 import sys

@@ -75,6 +75,7 @@ def build_parser() -> Parser:
     s = sub.add_parser("sweep", help="a stability map: a grid of settings x seeds, every run diagnosed")
     s.add_argument("--preset", default="ring-stable")
     s.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...", help="one axis (at most two)")
+    s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a preset setting")
     s.add_argument("--seeds", default="0-1", help="seeds per cell: '0-2' or '0,2,5'")
     s.add_argument("--steps", type=int, help="training steps per run (default: the preset's)")
     s.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS", help="run batches as Ray tasks")
@@ -232,7 +233,7 @@ def cmd_compare(args) -> int:
 def cmd_sweep(args) -> int:
     from .sweep_cli import sweep_cli
 
-    return sweep_cli(args, Progress("sweep", enabled=True), parse_seeds)
+    return sweep_cli(args, Progress("sweep"), parse_seeds, parse_sets)
 
 
 COMMANDS = {"presets": cmd_presets, "train": cmd_train, "bench": cmd_bench, "dirac": cmd_dirac,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import threading
 from collections import Counter
 
 from .config import ALIASES, FIELDS, Config, from_flat
@@ -28,6 +29,7 @@ NOT_AXES = {"seed": "use --seeds", "custom_points": "not a grid setting", "metri
 BATCH = 64  # members per ensemble batch: larger batches run faster, smaller ones report sooner
 # A cell's colour is its most common diagnosis; a tie goes to the more serious label (LABELS order).
 SEVERITY = {label: i for i, label in enumerate(LABELS)}
+ROW_KEYS = ("cell", "seed", "steps", "status", "diagnosis", "engine", "metrics")  # what a map document keeps
 ROW_METRICS = ("modes_covered", "modes_total", "hq_fraction", "js_grid", "energy_distance", "classes_covered",
                "digits_score")
 
@@ -131,9 +133,10 @@ def outcome(run: dict, trainer: Trainer, engine: str) -> dict:
 
 
 def run_sweep(base: Config, axes, seeds, steps: int, *, ray: str | None = None, batch: int = BATCH,
-              progress=None, on_rows=None) -> list[dict]:
+              progress=None, on_rows=None, stop=None) -> list[dict]:
     """All rows, sorted by (cell, seed). progress(done, total) in member-steps; on_rows(rows) as batches finish.
-    ray: None (in-process), "auto" (RAY_ADDRESS or a cluster on this machine) or an address."""
+    ray: None (in-process), "auto" (RAY_ADDRESS or a cluster on this machine) or an address.
+    stop: a threading.Event; once set, no further batch starts (in-process)."""
     runs = plan(base, axes, seeds)
     work, _ = batches(runs, batch)
     total, rows = len(runs) * steps, []
@@ -152,9 +155,54 @@ def run_sweep(base: Config, axes, seeds, steps: int, *, ray: str | None = None, 
                 progress(len(rows) * steps, total)
     else:
         for b in work:
+            if stop is not None and stop.is_set():
+                break
             finished = len(rows) * steps
             collect(run_batch(b, steps, None if progress is None else lambda n, f=finished: progress(f + n, total)))
     return sorted(rows, key=lambda r: (r["cell"], r["seed"]))
+
+
+class SweepJob:
+    """A sweep on a background thread (no streamlit here): `document` (the map, as sweep_cli.map_document
+    lays it out) fills in batch by batch; a page polls it. One batch = one row of the grid, so the map
+    grows row by row."""
+
+    def __init__(self, preset: str, base: Config, axes, seeds, steps: int, overrides: dict | None = None):
+        self.axes, self.seeds, self.steps = axes, list(seeds), steps
+        self.document = {"preset": preset, "set": dict(overrides or {}), "steps": steps, "seeds": self.seeds,
+                         "axes": [{"key": k, "values": list(v)} for k, v in axes], "cells": [], "rows": []}
+        self.done, self.total = 0, len(plan(base, axes, seeds)) * steps
+        self.error: str | None = None
+        self.finished = False
+        self._stop, self._lock = threading.Event(), threading.Lock()
+        batch = len(self.seeds) * len(axes[0][1])
+        self._thread = threading.Thread(target=self._run, args=(base, batch), daemon=True, name="sweep")
+        self._thread.start()
+
+    def _run(self, base: Config, batch: int) -> None:
+        try:
+            run_sweep(base, self.axes, self.seeds, self.steps, batch=batch, progress=self._progress,
+                      on_rows=self._rows, stop=self._stop)
+        except Exception as e:  # shown on the page; the thread must not die silently
+            self.error = f"{type(e).__name__}: {e}"
+        finally:
+            self.finished = True
+
+    def _progress(self, done: int, total: int) -> None:
+        self.done = done
+
+    def _rows(self, new: list[dict]) -> None:
+        with self._lock:
+            rows = sorted(self.document["rows"] + [{k: r[k] for k in ROW_KEYS} for r in new],
+                          key=lambda r: (r["cell"], r["seed"]))
+            self.document = {**self.document, "rows": rows, "cells": summarize(rows, self.axes)}
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def running(self) -> bool:
+        return not self.finished
 
 
 def trainers_backend() -> str | None:

@@ -19,14 +19,15 @@ from pathlib import Path
 import torch
 
 from .presets import get_preset
-from .sweep import batches, parse_grid, plan, run_sweep, summarize, trainers_backend
+from .sweep import ROW_KEYS, batches, parse_grid, plan, run_sweep, summarize, trainers_backend
 
 MAX_STEPS = 100_000
 
 
-def sweep_cli(args, progress, parse_seeds) -> int:
+def sweep_cli(args, progress, parse_seeds, parse_sets) -> int:
     preset = get_preset(args.preset)
-    base = preset.config()
+    overrides = parse_sets(args.set)
+    base = preset.config(**overrides)
     axes = parse_grid(args.grid, base)
     seeds = parse_seeds(args.seeds)
     steps = preset.steps if args.steps is None else args.steps
@@ -49,7 +50,7 @@ def sweep_cli(args, progress, parse_seeds) -> int:
     seconds = round(time.perf_counter() - t0, 2)
     cells = summarize(rows, axes)
     if out is not None:
-        write_outputs(out, args.preset, axes, seeds, steps, rows, cells, seconds)
+        write_outputs(out, args.preset, overrides, axes, seeds, steps, rows, cells, seconds)
     if args.json:
         print(json.dumps({"rows": rows, "seconds": seconds}, allow_nan=False, ensure_ascii=False))
     else:
@@ -86,30 +87,31 @@ def rows_csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
-def map_document(preset: str, axes, seeds, steps: int, rows: list[dict], cells: list[dict], seconds: float) -> dict:
+def map_document(preset: str, overrides: dict, axes, seeds, steps: int, rows: list[dict], cells: list[dict],
+                 seconds: float) -> dict:
     """What the Stability map page shows: axes, seeds, each cell's summary and each run's outcome."""
-    keep = ("cell", "seed", "steps", "status", "diagnosis", "engine", "metrics")
-    return {"preset": preset, "steps": steps, "seeds": list(seeds),
+    return {"preset": preset, "set": overrides, "steps": steps, "seeds": list(seeds),
             "axes": [{"key": k, "values": list(v)} for k, v in axes], "cells": cells,
-            "rows": [{k: r[k] for k in keep} for r in rows], "seconds": seconds,
-            "command": command_line(preset, axes, seeds, steps)}
+            "rows": [{k: r[k] for k in ROW_KEYS} for r in rows], "seconds": seconds,
+            "command": command_line(preset, overrides, axes, seeds, steps)}
 
 
-def command_line(preset: str, axes, seeds, steps: int) -> str:
+def command_line(preset: str, overrides: dict, axes, seeds, steps: int) -> str:
     grid = " ".join(f"--grid {k}={','.join(f'{v:g}' if isinstance(v, float) else str(v) for v in vals)}"
                     for k, vals in axes)
     seed_text = f"{min(seeds)}-{max(seeds)}" if list(seeds) == list(range(min(seeds), max(seeds) + 1)) else \
         ",".join(map(str, seeds))
-    return f"python -m gan_core sweep --preset {preset} {grid} --seeds {seed_text} --steps {steps}"
+    sets = "".join(f" --set {k}={v}" for k, v in overrides.items())
+    return f"python -m gan_core sweep --preset {preset}{sets} {grid} --seeds {seed_text} --steps {steps}"
 
 
-def write_outputs(out: Path, preset: str, axes, seeds, steps, rows, cells, seconds) -> None:
+def write_outputs(out: Path, preset: str, overrides: dict, axes, seeds, steps, rows, cells, seconds) -> None:
     from .figures.stability import map_png
 
     try:
         out.mkdir(parents=True, exist_ok=True)
         (out / "sweep.csv").write_text(rows_csv(rows), encoding="utf-8")
-        document = map_document(preset, axes, seeds, steps, rows, cells, seconds)
+        document = map_document(preset, overrides, axes, seeds, steps, rows, cells, seconds)
         (out / "map.json").write_text(json.dumps(document, allow_nan=False, ensure_ascii=False, indent=1),
                                       encoding="utf-8")
         (out / "map.png").write_bytes(map_png(document))

@@ -103,3 +103,15 @@ def test_summarize_majority_and_ties():
     assert a["majority"] == "mode-collapse" and a["healthy"] == 0.5  # a tie goes to the failure
     assert b["majority"] == "healthy" and b["healthy"] == pytest.approx(2 / 3)
     assert b["settings"] == {"lr_d": 1e-2, "lr_g": 1e-3}
+
+
+def test_bench_sweep_smoke(capsys):
+    code, out, err = run_cli(capsys, "bench", "--sweep", "--sizes", "1,3", "--steps", "10", "--rounds", "1",
+                             "--threads", "1", "--json")
+    assert code == 0, err
+    r = json.loads(out)
+    assert {"member_steps_per_s", "trainer_steps_per_s", "ratio", "by_size", "best_size"} <= set(r)
+    assert set(r["by_size"]) == {"1", "3"} and r["member_steps_per_s"] == max(r["by_size"].values())
+    assert r["ratio"] == pytest.approx(r["member_steps_per_s"] / r["trainer_steps_per_s"], abs=0.01)
+    code, _, err = run_cli(capsys, "bench", "--sweep", "--sizes", "0,x")
+    assert code == 2 and "--sizes" in err

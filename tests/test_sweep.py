@@ -112,6 +112,6 @@ def test_bench_sweep_smoke(capsys):
     r = json.loads(out)
     assert {"member_steps_per_s", "trainer_steps_per_s", "ratio", "by_size", "best_size"} <= set(r)
     assert set(r["by_size"]) == {"1", "3"} and r["member_steps_per_s"] == max(r["by_size"].values())
-    assert r["ratio"] == pytest.approx(r["member_steps_per_s"] / r["trainer_steps_per_s"], abs=0.01)
+    assert r["ratio"] == pytest.approx(r["member_steps_per_s"] / r["trainer_steps_per_s"], rel=0.02)
     code, _, err = run_cli(capsys, "bench", "--sweep", "--sizes", "0,x")
     assert code == 2 and "--sizes" in err

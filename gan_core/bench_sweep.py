@@ -73,7 +73,7 @@ def bench_sweep_cli(args, progress) -> int:
         sizes = ()
     if steps < 10 or rounds < 1 or not sizes or not all(1 <= n <= 256 for n in sizes):
         raise ValueError("bench --sweep: --steps must be >= 10, --rounds >= 1, --sizes like 1,16,64 (1 to 256)")
-    torch.set_num_threads(args.threads or 2)
+    torch.set_num_threads(args.threads or 1)
     result = bench_sweep(sizes=sizes, steps=steps, rounds=rounds, progress=progress)
     if args.json:
         print(json.dumps(result))

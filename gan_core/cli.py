@@ -67,7 +67,7 @@ def build_parser() -> Parser:
     s.add_argument("--steps", type=int, default=None,
                    help="steps per round (default: metrics_every, so each round includes one quality evaluation)")
     s.add_argument("--rounds", type=int, help="paired rounds (default 7; 3 with --sweep)")
-    s.add_argument("--threads", type=int, help="torch threads for --sweep (default 2)")
+    s.add_argument("--threads", type=int, help="torch threads for --sweep (default 1)")
     s.add_argument("--sizes", default="1,16,64", help="ensemble sizes for --sweep")
     s.add_argument("--memory-steps", type=int, default=0, help="also measure memory growth over N steps")
     s.add_argument("--sweep", action="store_true", help="the sweep ensemble against the plain Trainer instead")
@@ -79,7 +79,7 @@ def build_parser() -> Parser:
     s.add_argument("--seeds", default="0-1", help="seeds per cell: '0-2' or '0,2,5'")
     s.add_argument("--steps", type=int, help="training steps per run (default: the preset's)")
     s.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS", help="run batches as Ray tasks")
-    s.add_argument("--threads", type=int, default=2, help="torch threads in this process")
+    s.add_argument("--threads", type=int, default=1, help="torch threads (a second one helps only on an idle machine)")
     s.add_argument("--out", help="write DIR/sweep.csv, DIR/map.png and DIR/map.json")
     s.add_argument("--json", action="store_true")
 

@@ -99,8 +99,10 @@ def map_document(preset: str, overrides: dict, axes, seeds, steps: int, rows: li
 def command_line(preset: str, overrides: dict, axes, seeds, steps: int) -> str:
     grid = " ".join(f"--grid {k}={','.join(f'{v:g}' if isinstance(v, float) else str(v) for v in vals)}"
                     for k, vals in axes)
-    seed_text = f"{min(seeds)}-{max(seeds)}" if list(seeds) == list(range(min(seeds), max(seeds) + 1)) else \
-        ",".join(map(str, seeds))
+    seeds = list(seeds)
+    seed_text = ",".join(map(str, seeds))
+    if len(seeds) > 1 and seeds == list(range(min(seeds), max(seeds) + 1)):
+        seed_text = f"{min(seeds)}-{max(seeds)}"
     sets = "".join(f" --set {k}={v}" for k, v in overrides.items())
     return f"python -m gan_core sweep --preset {preset}{sets} {grid} --seeds {seed_text} --steps {steps}"
 

@@ -1,4 +1,4 @@
-"""python -m gan_core (the console script gan-classroom): serve, presets, train, bench, dirac, compare.
+"""python -m gan_core (the console script gan-classroom): serve, presets, train, bench, dirac, compare, sweep.
 Besides serve (the dashboard), headless, for scripts and for checking demos before class.
 Bad input: exit code 2 and one line saying what is wrong; never a traceback."""
 
@@ -70,8 +70,22 @@ def build_parser() -> Parser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--steps", type=int, default=None,
                    help="steps per round (default: metrics_every, so each round includes one quality evaluation)")
-    s.add_argument("--rounds", type=int, default=7)
+    s.add_argument("--rounds", type=int, help="paired rounds (default 7; 3 with --sweep)")
+    s.add_argument("--threads", type=int, help="torch threads for --sweep (default 1)")
+    s.add_argument("--sizes", default="1,16,64", help="ensemble sizes for --sweep")
     s.add_argument("--memory-steps", type=int, default=0, help="also measure memory growth over N steps")
+    s.add_argument("--sweep", action="store_true", help="the sweep ensemble against the plain Trainer instead")
+
+    s = sub.add_parser("sweep", help="a stability map: a grid of settings x seeds, every run diagnosed")
+    s.add_argument("--preset", default="ring-stable")
+    s.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...", help="one axis (at most two)")
+    s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a preset setting")
+    s.add_argument("--seeds", default="0-1", help="seeds per cell: '0-2' or '0,2,5'")
+    s.add_argument("--steps", type=int, help="training steps per run (default: the preset's)")
+    s.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS", help="run batches as Ray tasks")
+    s.add_argument("--threads", type=int, default=1, help="torch threads (a second one helps only on an idle machine)")
+    s.add_argument("--out", help="write DIR/sweep.csv, DIR/map.png and DIR/map.json")
+    s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("dirac", help="the Dirac-GAN of Mescheder et al. 2018")
     s.add_argument("--method", default="gan")
@@ -178,9 +192,14 @@ def cmd_train(args) -> int:
 def cmd_bench(args) -> int:
     from .bench.engine import bench, memory_growth
 
-    if (args.steps is not None and args.steps < 10) or args.rounds < 1:
+    if args.sweep:
+        from .bench.sweep import bench_sweep_cli
+
+        return bench_sweep_cli(args, Progress("bench --sweep"))
+    rounds = 7 if args.rounds is None else args.rounds
+    if (args.steps is not None and args.steps < 10) or rounds < 1:
         raise UsageError("bench: --steps must be >= 10 and --rounds >= 1")
-    result = bench(steps=args.steps, rounds=args.rounds, progress=Progress("bench"))
+    result = bench(steps=args.steps, rounds=rounds, progress=Progress("bench"))
     if args.memory_steps:
         result["memory"] = memory_growth(args.memory_steps, progress=Progress("memory"))
     if args.json:
@@ -220,8 +239,14 @@ def cmd_compare(args) -> int:
     return compare_cli(args.runs, args.out, runs_dir=args.runs_dir)
 
 
+def cmd_sweep(args) -> int:
+    from .sweep_cli import sweep_cli
+
+    return sweep_cli(args, Progress("sweep"), parse_seeds, parse_sets)
+
+
 COMMANDS = {"presets": cmd_presets, "train": cmd_train, "bench": cmd_bench, "dirac": cmd_dirac,
-            "compare": cmd_compare}
+            "compare": cmd_compare, "sweep": cmd_sweep}
 
 
 if __name__ == "__main__":

@@ -17,11 +17,11 @@ LAYER_OF = {
     "gan_core": "core",  # the package itself: Config, Trainer
     "gan_core.config": "core", "gan_core.data": "core", "gan_core.models": "core", "gan_core.losses": "core",
     "gan_core.optim": "core", "gan_core.trainer": "core", "gan_core.history": "core", "gan_core.display": "core",
-    "gan_core.presets": "core", "gan_core.dirac": "core", "gan_core.resources": "core",
+    "gan_core.presets": "core", "gan_core.dirac": "core", "gan_core.resources": "core", "gan_core.ensemble": "core",
     "gan_core.metrics": "evaluation", "gan_core.digits": "evaluation", "gan_core.diagnosis": "evaluation",
     "gan_core.evaluate": "evaluation", "gan_core.views": "evaluation", "gan_core.schedule": "evaluation",
     "gan_core.store": "runs", "gan_core.tables": "runs", "gan_core.replay": "runs", "gan_core.gif": "runs",
-    "gan_core.headless": "runs", "gan_core.verify": "runs",
+    "gan_core.headless": "runs", "gan_core.verify": "runs", "gan_core.sweep": "runs",
     "gan_core.figures": "figures",
     "gan_core.ui": "ui",
     "gan_core.cli": "entry", "gan_core.compare_cli": "entry", "gan_core.__main__": "entry", "gan_core.bench": "entry", "pages": "entry", "app": "entry",

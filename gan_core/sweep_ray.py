@@ -1,0 +1,41 @@
+"""Sweep batches as Ray tasks on an existing Ray cluster; rows come back as tasks finish (ray.wait).
+
+No scheduler of our own: Ray places the tasks (one CPU each) and we stream their results. The package
+itself travels with the job (runtime_env py_modules), so cluster nodes need only torch and numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import gan_core
+
+from .sweep import run_batch
+
+
+def connect(address: str):
+    """ray, connected to `address` ("auto": RAY_ADDRESS or a cluster on this machine) unless already up."""
+    try:
+        import ray
+    except ImportError:
+        raise ValueError("--ray needs Ray: pip install 'gan-classroom[cluster]'") from None
+    if not ray.is_initialized():
+        try:
+            ray.init(address=address, log_to_driver=False, logging_level="ERROR",
+                     runtime_env={"py_modules": [str(Path(gan_core.__file__).parent)]})
+        except (ConnectionError, RuntimeError, ValueError) as e:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise ValueError(f"--ray {address}: no Ray cluster reachable ({first}); "
+                             "start one with `ray start --head` or give its address") from None
+    return ray
+
+
+def run_on_ray(work: list[list[dict]], steps: int, address: str) -> Iterator[list[dict]]:
+    """One Ray task per batch; yields each batch's rows as soon as its task finishes."""
+    ray = connect(address)
+    task = ray.remote(num_cpus=1)(run_batch)
+    pending = [task.remote(batch, steps) for batch in work]
+    while pending:
+        done, pending = ray.wait(pending, num_returns=1)
+        yield ray.get(done[0])

@@ -150,7 +150,7 @@ def run_sweep(base: Config, axes, seeds, steps: int, *, ray: str | None = None, 
     if ray is not None:
         from .sweep_ray import run_on_ray
 
-        for new in run_on_ray(work, steps, ray):
+        for new in run_on_ray(run_batch, work, steps, ray):
             collect(new)
             if progress:
                 progress(len(rows) * steps, total)

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import gan_core
 
-from .sweep import run_batch
-
 
 def connect(address: str):
     """ray, connected to `address` ("auto": RAY_ADDRESS or a cluster on this machine) unless already up."""
@@ -31,8 +29,9 @@ def connect(address: str):
     return ray
 
 
-def run_on_ray(work: list[list[dict]], steps: int, address: str) -> Iterator[list[dict]]:
-    """One Ray task per batch; yields each batch's rows as soon as its task finishes."""
+def run_on_ray(run_batch, work: list[list[dict]], steps: int, address: str) -> Iterator[list[dict]]:
+    """One Ray task of run_batch(batch, steps) per batch (sweep.run_batch: Ray ships it by reference);
+    yields each batch's rows as soon as its task finishes."""
     ray = connect(address)
     task = ray.remote(num_cpus=1)(run_batch)
     pending = [task.remote(batch, steps) for batch in work]

@@ -22,9 +22,10 @@ LAYER_OF = {
     "gan_core.evaluate": "evaluation", "gan_core.views": "evaluation", "gan_core.schedule": "evaluation",
     "gan_core.store": "runs", "gan_core.tables": "runs", "gan_core.replay": "runs", "gan_core.gif": "runs",
     "gan_core.headless": "runs", "gan_core.verify": "runs", "gan_core.sweep": "runs",
+    "gan_core.sweep_ray": "runs",
     "gan_core.figures": "figures",
     "gan_core.ui": "ui",
-    "gan_core.cli": "entry", "gan_core.compare_cli": "entry", "gan_core.__main__": "entry", "gan_core.bench": "entry", "pages": "entry", "app": "entry",
+    "gan_core.cli": "entry", "gan_core.compare_cli": "entry", "gan_core.sweep_cli": "entry", "gan_core.__main__": "entry", "gan_core.bench": "entry", "pages": "entry", "app": "entry",
 }
 # What each layer may import (DESIGN.md: core <- evaluation <- runs <- figures <- ui <- pages).
 MAY_IMPORT = {
@@ -79,7 +80,9 @@ def imports_of(module: str, path: Path, known: dict[str, Path]) -> set[str]:
 
 
 def layer(module: str) -> str | None:
-    best = max((p for p in LAYER_OF if module == p or module.startswith(p + ".")), key=len, default=None)
+    """The layer of the longest LAYER_OF prefix (a package covers its sub-modules; `gan_core` is only itself)."""
+    best = max((p for p in LAYER_OF if module == p or (p != "gan_core" and module.startswith(p + "."))), key=len,
+               default=None)
     return LAYER_OF[best] if best else None
 
 

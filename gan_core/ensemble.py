@@ -199,7 +199,7 @@ class Ensemble:
     @torch.no_grad()
     def _numbers(self, raw: dict) -> torch.Tensor:
         """(A, 7) float64 in STATS order: losses, mean D outputs as Trainer._numbers shows them, grad norms."""
-        probs = [losses.d_prob(self.cfg.loss, raw[k]).mean(dim=(1, 2)) for k in ("d_real", "d_fake", "d_fake_after")]
+        probs = [losses.d_shown(self.cfg.loss, raw[k]).mean(dim=(1, 2)) for k in ("d_real", "d_fake", "d_fake_after")]
         norms = []
         for params in (self.g_params, self.d_params):
             per_layer = torch.stack([p.grad.flatten(1).norm(dim=1) for p in params])

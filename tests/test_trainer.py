@@ -11,6 +11,7 @@ from gan_core.config import DATASETS, LOSSES, OPTIMIZERS
 from gan_core.history import RECORD_KEYS
 from gan_core.models import sample_noise
 from gan_core.views import view_arrays
+from tests.hand import check_first_step
 
 
 def small(**kw):
@@ -68,9 +69,10 @@ def test_d_steps_and_simultaneous_scheme():
     t.step()
     assert t.opt_d.state[next(iter(t.D.parameters()))]["step"] == 3
     assert t.opt_g.state[next(iter(t.G.parameters()))]["step"] == 1
-    s = Trainer(small(scheme="simultaneous"))
-    rec = s.step()
-    assert math.isfinite(rec["g_loss"]) and math.isfinite(rec["d_loss"])
+    s = Trainer(small(scheme="simultaneous", d_steps=3))
+    s.step()  # 2 D updates alone, then D and G together (their values: tests/test_trainer_values.py)
+    assert s.opt_d.state[next(iter(s.D.parameters()))]["step"] == 3
+    assert s.opt_g.state[next(iter(s.G.parameters()))]["step"] == 1
 
 
 def test_update_mid_run_records_events_and_changes_optimizer():
@@ -150,14 +152,15 @@ COMBOS = list(itertools.product(DATASETS, LOSSES, OPTIMIZERS))
 
 
 @pytest.mark.parametrize("dataset, loss, optimizer", COMBOS)
-def test_every_dataset_loss_optimizer_trains_200_steps_without_nan(dataset, loss, optimizer):
+def test_every_dataset_loss_optimizer_matches_hand_formulas_and_trains_200_steps_without_nan(dataset, loss, optimizer):
     pts = ((0.0, 0.0), (1.0, 1.0), (-1.0, 0.5)) if dataset == "custom" else ()
     lr = {"sgd": 1e-2, "adam": 2e-4, "rmsprop": 2e-4}[optimizer]
     config = Config(dataset=dataset, loss=loss, g_optimizer=optimizer, d_optimizer=optimizer, lr_g=lr, lr_d=lr,
                     custom_points=pts, g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16,
                     metrics_every=100_000)
     t = Trainer(config)
-    t.run(200)
+    check_first_step(t)  # the loss switch is honoured: step 1's numbers against the hand formulas
+    t.run(199)
     assert t.status == "ok", t.reason
     cols = t.history.columns()
     assert np.isfinite(cols["d_loss"]).all() and np.isfinite(cols["g_loss"]).all()
@@ -185,3 +188,15 @@ def test_g_update_leaves_d_gradients_alone_and_reports_g_norm():
         assert torch.equal(before, p.grad)  # G's backward computes no D gradients
     g_norm = torch.nn.utils.get_total_norm([p.grad for p in t.G.parameters()]).item()
     assert rec["g_grad_norm"] == pytest.approx(g_norm, rel=1e-5)
+
+
+def test_sample_beyond_the_evaluation_noise_gives_n_rows():
+    """sample(n) once returned at most 2,500 rows silently; now n rows, the first 2,500 at eval_z, all fixed."""
+    t = Trainer(small())
+    big = t.sample(6000)
+    assert big.shape == (6000, 2)
+    np.testing.assert_array_equal(big[:2500], t.sample())
+    np.testing.assert_array_equal(big, t.sample(6000))  # fixed noise: the same rows again
+    assert len(np.unique(big[2500:], axis=0)) == 3500  # fresh noise, not eval_z repeated
+    with pytest.raises(ValueError, match="n >= 0"):
+        t.sample(-1)

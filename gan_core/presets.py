@@ -18,6 +18,7 @@ class Preset:
     steps: int = 5000
     fix: str | None = None  # the preset that repairs this one (for the Instability Lab)
     expect: dict = field(default_factory=dict)  # what `presets --verify` checks (see verify.check)
+    fix_changes: dict = field(default_factory=dict)  # what the fix changes, same seed (see verify.check_fix)
 
     def config(self, **overrides) -> Config:
         return from_flat({**self.settings, **overrides})

@@ -55,7 +55,8 @@ def test_page_loads_in_both_languages(lang):
     at = open_theory(lang)
     tr = ZH if lang == "zh" else EN
     assert at.title[0].value == tr["theory.title"]
-    assert [tab.label for tab in at.tabs] == [tr[f"theory.tab.{k}"] for k in ("dirac", "losses", "maths", "pitfalls", "faq")]
+    tabs = ("dirac", "losses", "maths", "foundations", "code", "pitfalls", "faq")
+    assert [tab.label for tab in at.tabs] == [tr[f"theory.tab.{k}"] for k in tabs]
     assert len(at.get("plotly_chart")) == 3  # Dirac field, distance, loss explainer
     assert len(at.expander) == 6  # the FAQ
     text = " ".join(m.value for m in at.markdown)
@@ -110,8 +111,8 @@ def test_loss_explainer_and_maths_without_a_run():
     at = open_theory()
     assert len(at.get("plotly_chart")) == 3  # the loss explainer's curves are drawn without a run too
     notices = [i.value for i in at.info]
-    assert notices.count(EN["theory.no_run"]) == 2  # loss explainer and maths tab
-    assert [p.label for p in at.page_link].count(EN["theory.to_playground"]) == 2
+    assert notices.count(EN["theory.no_run"]) == 3  # loss explainer, maths and foundations tabs
+    assert [p.label for p in at.page_link].count(EN["theory.to_playground"]) == 3
     formulas = [x.value for x in at.latex]
     assert [f.strip("$\n") for f in formulas] == [theory.FORMULAS["log"], theory.FORMULAS["non-saturating"]]
     assert not at.success  # no live numbers to check

@@ -19,7 +19,7 @@ from gan_core.presets import PRESETS
 from gan_core.snapshot import network_weights
 
 from . import panels
-from .i18n import lang, md, sections, t
+from .i18n import lang, md, reason, sections, t
 from .runner import Runner
 
 LESSONS = {  # lesson (assets/<lang>/lessons/<name>.md) -> the preset it runs
@@ -193,7 +193,7 @@ def status(view: dict, runner: Runner, limit: int) -> None:
     st.progress(min(1.0, view["step"] / limit), text=t("lab.progress", step=f"{view['step']:,}", steps=f"{limit:,}",
                                                         rate=f"{runner.steps_per_s():,.0f}", state=state))
     if view["status"] != "ok":
-        st.error(t("diverged", reason=view["reason"] or ""), icon=":material/error:")
+        st.error(t("diverged", reason=reason(view["reason"])), icon=":material/error:")
         st.caption(t("lab.diverged_hint"))
     elif view["step"] >= limit:
         st.caption(t("lab.done", steps=f"{limit:,}"))

@@ -15,6 +15,7 @@ PAGES = {
     "lab": st.Page("pages/lab.py", title=t("nav.lab"), icon=":material/science:", url_path="lab"),
     "theory": st.Page("pages/theory.py", title=t("nav.theory"), icon=":material/functions:", url_path="theory"),
     "compare": st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/stacked_line_chart:", url_path="compare"),
+    "teacher": st.Page("pages/teacher.py", title=t("nav.teacher"), icon=":material/co_present:", url_path="teacher"),
 }
 st.session_state.pages = PAGES  # so pages can link to each other with st.page_link
 st.navigation(list(PAGES.values())).run()

@@ -119,7 +119,7 @@ def check(expect: dict, row: dict, metrics: dict) -> list[str]:
         elif key in ("g_grad_min", "swing_min", "grad_top_min"):
             value = row.get(key[:-4])
             need(value is not None and value >= want, f"{key[:-4]} {_g(value)} < {want:g}")
-        elif key in ("g_grad_max", "swing_max"):
+        elif key in ("g_grad_max", "swing_max", "grad_top_max"):
             value = row.get(key[:-4])
             need(value is not None and value <= want, f"{key[:-4]} {_g(value)} > {want:g}")
         elif key == "diverged_by":

@@ -52,6 +52,8 @@ def test_one_chinese_term_for_mode_collapse_and_one_name_for_the_compare_page():
 def test_no_english_word_left_inside_a_chinese_sentence(word):
     bad = []
     for where, value in zh_strings():
+        if where.startswith("zh/teacher/glossary.md"):  # the glossary's English column
+            continue
         for m in re.finditer(word, value, flags=re.IGNORECASE):
             before, after = value[max(0, m.start() - 1):m.start()], value[m.end():m.end() + 1]
             if not ((before in "（(" and after in "）)") or before in "`_.-" or after in "`_.-\""):

@@ -60,6 +60,18 @@ def parse_predict(body: str) -> tuple[str, list[str], int | None]:
     return "\n".join(question).strip(), options, answer
 
 
+def parse_feedback(body: str) -> list[str]:
+    """Each option's feedback: the indented '> ' lines under it in '## Predict' ('' where there are none)."""
+    feedback: list[list[str]] = []
+    for line in body.splitlines():
+        s = line.strip()
+        if s.startswith(("- ", "* ")):
+            feedback.append([])
+        elif s.startswith(">") and feedback:
+            feedback[-1].append(s[1:].strip())
+    return [" ".join(f) for f in feedback]
+
+
 def lesson_picker() -> str:
     """The lesson selectbox (key `lesson`); the choice survives a visit to another page and a language switch."""
     names = list(LESSONS)
@@ -88,7 +100,8 @@ def _restore(key: str) -> None:
 
 def predict(lesson: str) -> bool:
     """Question, options without a default, and a Check button. Returns whether the student has checked."""
-    question, options, answer = parse_predict(text(lesson).get("Predict", ""))
+    body = text(lesson).get("Predict", "")
+    (question, options, answer), feedback = parse_predict(body), parse_feedback(body)
     if not options or answer is None:
         st.warning(t("lab.no_question"))
         return True
@@ -101,10 +114,12 @@ def predict(lesson: str) -> bool:
     st.button(t("lab.check"), key="lab_check", disabled=choice is None, on_click=_remember,
               args=(checked_key, choice))
     checked = choice is not None and st.session_state.get(checked_key) == choice
+    why = feedback[choice] if checked and choice < len(feedback) else ""
     if checked and choice == answer:
-        st.success(t("lab.right", answer=options[answer]), icon=":material/check_circle:")
+        st.success(" ".join(x for x in (t("lab.right", answer=options[answer]), why) if x), icon=":material/check_circle:")
     elif checked:
-        st.error(t("lab.wrong", answer=options[answer]), icon=":material/help:")
+        st.error(t("lab.wrong_option", why=why, answer=options[answer]) if why else t("lab.wrong", answer=options[answer]),
+                 icon=":material/help:")
     return checked
 
 

@@ -267,8 +267,16 @@ class Trainer:
 
     @torch.no_grad()
     def sample(self, n: int = EVAL_SAMPLES, z: torch.Tensor | None = None) -> np.ndarray:
-        """Generated samples in data space as numpy, at the fixed evaluation noise unless z is given."""
-        z = self.eval_z[:n] if z is None else z
+        """n generated samples in data space as numpy, at the fixed evaluation noise unless z is given.
+        Beyond the EVAL_SAMPLES rows of eval_z, the rest come from a second fixed noise (seed
+        EVAL_NOISE_SEED + 1), so sample(n) always has n rows and its first EVAL_SAMPLES are sample()'s."""
+        if z is None:
+            if n < 0:
+                raise ValueError(f"sample: n = {n}; allowed: n >= 0")
+            z = self.eval_z[:n]
+            if n > len(z):
+                more = sample_noise(self.config, n - len(z), torch.Generator().manual_seed(EVAL_NOISE_SEED + 1))
+                z = torch.cat([z, more])
         self.G.eval()
         try:
             return self.G(z).numpy().astype(np.float64)

@@ -139,9 +139,32 @@ def test_js_grid_identical_disjoint_and_in_between():
     rng = np.random.default_rng(3)
     x = rng.normal(size=(2500, 2))
     assert js_grid(x, x) == pytest.approx(0.0, abs=1e-12)
-    assert js_grid(x, x + 100.0) == pytest.approx(1.0, abs=1e-12)  # the shared grid covers both
+    assert js_grid(x, x + 100.0) == pytest.approx(1.0, abs=1e-12)  # all fakes in the overflow cell
     assert 0.0 < js_grid(x, rng.normal(size=(2500, 2))) < 0.15  # sampling noise only
     assert js_grid(x, x + 2.0) > 0.5
+
+
+def test_js_grid_far_outlier_cannot_make_a_collapsed_generator_look_perfect():
+    """The grid is the data's support: one fake at (1000, 1000) lands in the overflow cell. On a grid
+    over both sets it stretched every cell, and a G collapsed onto one mode scored 0.0002 (perfect: 0.0037)."""
+    rng = np.random.default_rng(6)
+    modes = ring8()
+    real = modes[rng.integers(8, size=2500)] + STD * rng.normal(size=(2500, 2))
+    perfect = modes[rng.integers(8, size=2500)] + STD * rng.normal(size=(2500, 2))
+    collapsed = modes[0] + STD * rng.normal(size=(2500, 2))
+    outlier = collapsed.copy()
+    outlier[-1] = (1000.0, 1000.0)
+    bounds = (-2.7, 2.7, -2.7, 2.7)
+    for b in (None, bounds):
+        good, bad, worse = (js_grid(real, f, bounds=b) for f in (perfect, collapsed, outlier))
+        assert good < 0.02 and bad > 0.6
+        assert worse >= bad  # the outlier's own mass only adds to the divergence
+    # By hand: real all in one cell; fake 3/4 there, 1/4 in the overflow cell. M = (7/8, 1/8).
+    real4, fake4 = np.zeros((4, 2)), np.zeros((4, 2))
+    fake4[3] = (1000.0, 1000.0)
+    expected = 0.5 * math.log2(1 / 0.875) + 0.5 * (0.75 * math.log2(0.75 / 0.875) + 0.25 * math.log2(0.25 / 0.125))
+    assert js_grid(real4, fake4) == pytest.approx(expected, rel=1e-12)
+    assert js_grid(real4, fake4, bounds=bounds) == pytest.approx(expected, rel=1e-12)
 
 
 def test_js_grid_degenerate_single_point():
@@ -188,3 +211,30 @@ def test_evaluate_with_cached_reference_term_equals_the_plain_computation():
         assert got.keys() == plain.keys() and got["mode_counts"] == plain["mode_counts"]
         assert got["energy_distance"] == pytest.approx(plain["energy_distance"], abs=1e-12)
         assert got["js_grid"] == plain["js_grid"]
+
+
+_MOONS_SEED1 = """
+import json
+from gan_core import Trainer, from_flat
+from gan_core.evaluate import evaluate
+print(json.dumps(evaluate(Trainer(from_flat({"dataset": "moons", "seed": 1, "g_width": 16, "d_width": 16})))))
+"""
+
+
+def test_same_config_and_seed_same_metrics_fresh_or_after_another_seed():
+    """The reference cache is keyed on what the reference depends on: moons is drawn from the seed's pool,
+    so seed 1 evaluated after seed 0 must score as seed 1 in a fresh process (it once scored 0.8553 vs 0.8371)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from gan_core import Trainer, from_flat
+    from gan_core.evaluate import evaluate
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    fresh = json.loads(subprocess.run([sys.executable, "-c", _MOONS_SEED1], capture_output=True, text=True,
+                                      check=True, env=env).stdout)
+    evaluate(Trainer(from_flat({"dataset": "moons", "seed": 0, "g_width": 16, "d_width": 16})))
+    after = evaluate(Trainer(from_flat({"dataset": "moons", "seed": 1, "g_width": 16, "d_width": 16})))
+    assert after == pytest.approx(fresh, rel=1e-12)

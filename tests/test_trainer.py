@@ -184,3 +184,15 @@ def test_g_update_leaves_d_gradients_alone_and_reports_g_norm():
         assert torch.equal(before, p.grad)  # G's backward computes no D gradients
     g_norm = torch.nn.utils.get_total_norm([p.grad for p in t.G.parameters()]).item()
     assert rec["g_grad_norm"] == pytest.approx(g_norm, rel=1e-5)
+
+
+def test_sample_beyond_the_evaluation_noise_gives_n_rows():
+    """sample(n) once returned at most 2,500 rows silently; now n rows, the first 2,500 at eval_z, all fixed."""
+    t = Trainer(small())
+    big = t.sample(6000)
+    assert big.shape == (6000, 2)
+    np.testing.assert_array_equal(big[:2500], t.sample())
+    np.testing.assert_array_equal(big, t.sample(6000))  # fixed noise: the same rows again
+    assert len(np.unique(big[2500:], axis=0)) == 3500  # fresh noise, not eval_z repeated
+    with pytest.raises(ValueError, match="n >= 0"):
+        t.sample(-1)

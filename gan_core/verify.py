@@ -56,13 +56,19 @@ def run_one(preset, seed: int) -> dict:
            "diagnosis": diagnosis.label, "evidence": [str(e) for e in diagnosis.evidence],
            "seconds": round(seconds, 1), **measure(trainer.history.columns(), trainer.status)}
     if "modes_covered" in metrics:
-        row.update(modes=f"{metrics['modes_covered']}/{metrics['modes_total']}", hq=round(metrics["hq_fraction"], 3))
+        row.update(modes=f"{metrics['modes_covered']}/{metrics['modes_total']}", hq=round(metrics["hq_fraction"], 3),
+                   spread=spread(trainer.sample()))
     if "classes_covered" in metrics:
         ratio = metrics["digits_score"] / metrics["digits_score_real"]
         row.update(classes=f"{metrics['classes_covered']}/10", score_ratio=round(ratio, 3))
     failed = check(preset.expect, row, metrics)
     row.update(passed=not failed, failed=failed)
     return row
+
+
+def spread(samples: np.ndarray) -> float:
+    """RMS distance of G's samples from their mean: the ring's 8 modes give 2.0, one tight clump near 0."""
+    return round(float(np.sqrt(((samples - samples.mean(0)) ** 2).sum(1).mean())), 3)
 
 
 def measure(history: dict, status: str) -> dict:
@@ -119,7 +125,7 @@ def check(expect: dict, row: dict, metrics: dict) -> list[str]:
         elif key in ("g_grad_min", "swing_min", "grad_top_min"):
             value = row.get(key[:-4])
             need(value is not None and value >= want, f"{key[:-4]} {_g(value)} < {want:g}")
-        elif key in ("g_grad_max", "swing_max", "grad_top_max"):
+        elif key in ("g_grad_max", "swing_max", "grad_top_max", "spread_max"):
             value = row.get(key[:-4])
             need(value is not None and value <= want, f"{key[:-4]} {_g(value)} > {want:g}")
         elif key == "diverged_by":

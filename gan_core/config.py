@@ -15,6 +15,9 @@ from typing import Any
 
 DATASETS = ("ring8", "grid25", "moons", "swissroll", "line", "two-gaussians", "digits", "custom")
 LOSSES = ("minimax", "non-saturating", "lsgan", "wgan", "wgan-gp", "hinge")
+# Losses whose D is a critic: its output is a score with a free offset (adding a constant changes neither
+# loss nor penalty), not a probability, so charts show the raw score and never a 0.5 line.
+CRITIC_LOSSES = ("wgan", "wgan-gp", "hinge")
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh")
 NOISES = ("gaussian", "uniform")

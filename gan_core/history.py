@@ -11,8 +11,14 @@ from collections import deque
 
 import numpy as np
 
+# One record per step (Trainer.step): L_D without its regulariser (d_loss) and the weighted regulariser
+# D minimised with it (d_penalty: gamma/2 R1 + lambda GP, 0 when none is on); L_G; mean D(x) and D(G(z))
+# as the charts show them (losses.d_shown: probabilities for the log losses, raw scores otherwise) in
+# the last D update, on D's inputs (with instance noise when it is on); d_fake_after: mean D(G(z)) where
+# G's gradient was taken: after the D update (alternating), the same D as d_fake (simultaneous).
 RECORD_KEYS = (
-    "step", "d_loss", "g_loss", "d_real", "d_fake", "d_fake_after", "g_grad_norm", "d_grad_norm", "seconds",
+    "step", "d_loss", "d_penalty", "g_loss", "d_real", "d_fake", "d_fake_after", "g_grad_norm", "d_grad_norm",
+    "seconds",
 )
 
 

@@ -41,10 +41,11 @@ def g_loss(loss: str, fake: torch.Tensor) -> torch.Tensor:
     raise ValueError(f"unknown loss {loss!r}")
 
 
-def d_prob(loss: str, out: torch.Tensor) -> torch.Tensor:
-    """What the dashboard shows as D(x): sigmoid(logit), the raw output for LSGAN (its targets are 0 and 1),
-    and sigmoid of the critic score for WGAN / hinge (a squashed score, not a probability)."""
-    return out if loss == "lsgan" else torch.sigmoid(out)
+def d_shown(loss: str, out: torch.Tensor) -> torch.Tensor:
+    """What the charts show as D(x): a probability sigmoid(logit) for the log losses; the raw output for
+    LSGAN (its targets are 0 and 1, so 0.5 still means "can't tell") and for the critics of WGAN, WGAN-GP
+    and hinge, whose scores have a free offset: only differences such as D(x) - D(G(z)) mean anything."""
+    return torch.sigmoid(out) if loss in LOG_LOSSES else out
 
 
 def gradient_penalty(D, x_real: torch.Tensor, x_fake: torch.Tensor, gen: torch.Generator) -> torch.Tensor:

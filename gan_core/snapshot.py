@@ -7,12 +7,13 @@ import numpy as np
 import torch
 
 from . import losses
+from .config import CRITIC_LOSSES
 from .evaluate import real_reference
 
 
 @torch.no_grad()
 def _d_values(trainer, x: torch.Tensor) -> np.ndarray:
-    return losses.d_prob(trainer.config.loss, trainer.D(x)).flatten().numpy().astype(np.float64)
+    return losses.d_shown(trainer.config.loss, trainer.D(x)).flatten().numpy().astype(np.float64)
 
 
 def snapshot(trainer, n: int = 500, grid: int = 48, arrows: int = 80, manifold: int = 15,
@@ -28,7 +29,8 @@ def snapshot(trainer, n: int = 500, grid: int = 48, arrows: int = 80, manifold: 
             fake = G(z)
         out = {"step": trainer.step_count, "kind": data.kind, "status": trainer.status,
                "real": real.numpy().astype(np.float64), "fake": fake.numpy().astype(np.float64),
-               "d_real": _d_values(trainer, real), "d_fake": _d_values(trainer, fake)}
+               "d_real": _d_values(trainer, real), "d_fake": _d_values(trainer, fake),
+               "critic": trainer.config.loss in CRITIC_LOSSES}  # D values are raw critic scores
         if data.kind == "points" and maps:
             out.update(_points_views(trainer, fake[:arrows], grid, manifold))
         return out
@@ -80,7 +82,7 @@ def live_frame(trainer, n: int = FRAME_POINTS, grid: int = FRAME_GRID) -> dict:
     2-D data: {"step", "kind": "points", "fake": (n, 2) f32, "d_fake": (n,) f32, "bounds": (4,) f32 (x0, x1, y0, y1),
                "d_grid": (grid, grid) f32 with d_grid[i, j] = D at (x0 + j dx, y0 + i dy)}
     digits:   {"step", "kind": "image", "images": (64, 8, 8) uint8 (0 = black, 255 = white)}
-    Values of D are what the charts show (losses.d_prob)."""
+    Values of D are what the charts show (losses.d_shown: raw scores for critics, config.CRITIC_LOSSES)."""
     G, D, data = trainer.G, trainer.D, trainer.data
     G.eval(), D.eval()
     try:
@@ -91,7 +93,7 @@ def live_frame(trainer, n: int = FRAME_POINTS, grid: int = FRAME_GRID) -> dict:
         x0, x1, y0, y1 = data.bounds
         ys, xs = torch.meshgrid(torch.linspace(y0, y1, grid), torch.linspace(x0, x1, grid), indexing="ij")
         lattice = torch.stack([xs.reshape(-1), ys.reshape(-1)], dim=1)
-        d = losses.d_prob(trainer.config.loss, D(torch.cat([fake, lattice]))).flatten()
+        d = losses.d_shown(trainer.config.loss, D(torch.cat([fake, lattice]))).flatten()
         return {"step": trainer.step_count, "kind": "points", "fake": fake.numpy().astype(np.float32),
                 "d_fake": d[:len(fake)].numpy().astype(np.float32),
                 "bounds": np.array([x0, x1, y0, y1], dtype=np.float32),

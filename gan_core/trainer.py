@@ -30,6 +30,10 @@ EVAL_NOISE_SEED = 2024  # one evaluation noise for every run: runs with the same
 HIST_BINS, HIST_EVERY = 20, 10
 
 
+def _penalty(penalty) -> dict:
+    return {} if penalty is None else {"d_penalty": penalty}
+
+
 class Trainer:
     def __init__(self, config: Config | None = None):
         self.config = config or Config()
@@ -60,12 +64,12 @@ class Trainer:
         self.opt_d = make_optimizer(self.config, "d", self.D.parameters())
         self.step_count, self.status, self.reason = 0, "ok", None
         self.history = History()
-        self.dist_history = History(keys=("step", *(f"r{i}" for i in range(HIST_BINS)),
+        self.dist_history = History(keys=("step", "lo", "hi", *(f"r{i}" for i in range(HIST_BINS)),
                                           *(f"f{i}" for i in range(HIST_BINS))), recent=500, capacity=500)
         self.metrics_history: list[dict] = []
         self.events: list[dict] = []
         self._seen: set[str] = set()  # record keys that have had a value since the reset
-        self._last = {"d_loss": math.nan, "g_loss": math.nan, "d_real": math.nan, "d_fake": math.nan,
+        self._last = {"d_loss": math.nan, "d_penalty": math.nan, "g_loss": math.nan, "d_real": math.nan, "d_fake": math.nan,
                       "d_fake_after": math.nan, "g_grad_norm": math.nan, "d_grad_norm": math.nan}
 
     def update(self, **changes) -> dict:
@@ -165,22 +169,24 @@ class Trainer:
         return record
 
     def _numbers(self, raw: dict) -> dict:
-        """The step's tensors as plain floats, read in one go: D's outputs become mean D(x), D(G(z)) (one
-        sigmoid over all of them), the losses and per-layer gradient norms one stacked tensor, and a single
+        """The step's tensors as plain floats, read in one go: D's outputs become mean D(x), D(G(z)) as the
+        charts show them (losses.d_shown, one call over all of them), the losses and per-layer gradient norms one stacked tensor, and a single
         .tolist() replaces a dozen .item() calls. This keeps the bookkeeping cost near the bare loop's."""
         outs = [k for k in ("d_real", "d_fake", "d_fake_after") if k in raw]
-        losses_ = [k for k in ("d_loss", "g_loss") if k in raw]
+        losses_ = [k for k in ("d_loss", "d_penalty", "g_loss") if k in raw]
         # Gradients of the networks updated in this step, still in .grad: D's from its last update (G's
         # backward leaves them alone), G's from its update. One call gives every layer's norm.
         nets = [(k, p) for k, p in (("d", self._d_params), ("g", self._g_params)) if f"{k}_loss" in raw]
         grads = [[p.grad for p in params if p.grad is not None] for _, params in nets]
         norms = torch._foreach_norm([g for net in grads for g in net])
         with torch.no_grad():
-            probs = losses.d_prob(self.config.loss, torch.cat([raw[k] for k in outs], dim=1))
+            shown = losses.d_shown(self.config.loss, torch.cat([raw[k] for k in outs], dim=1))
             if "d_real" in raw and (self.step_count == 1 or self.step_count % HIST_EVERY == 0):
-                self._record_hist(probs[:, 0], probs[:, 1])
-            values = torch.cat([probs.mean(dim=0), torch.stack([raw[k] for k in losses_] + list(norms))]).tolist()
+                self._record_hist(shown[:, 0], shown[:, 1])
+            values = torch.cat([shown.mean(dim=0), torch.stack([raw[k] for k in losses_] + list(norms))]).tolist()
         numbers = dict(zip(outs + losses_, values))
+        if "d_loss" in raw and "d_penalty" not in raw:
+            numbers["d_penalty"] = 0.0  # no regulariser on: D minimised L_D alone
         at = len(outs) + len(losses_)
         for (net, _), net_grads in zip(nets, grads):  # the 2-norm of all of a net's gradients together
             numbers[f"{net}_grad_norm"] = math.hypot(*values[at:at + len(net_grads)])
@@ -195,7 +201,9 @@ class Trainer:
         return x + sigma * torch.randn(x.shape, generator=self.gen) if sigma > 0 else x
 
     def _d_objective(self, x_real: torch.Tensor, x_fake: torch.Tensor):
-        """L_D plus regularisers. Returns (loss, D output on real, D output on fake)."""
+        """L_D and its regulariser apart (as GAN_stability's trainer returns dloss and reg): returns
+        (L_D, the weighted penalty gamma/2 R1 + lambda GP or None when none is on, D on real, D on fake).
+        D minimises their sum; the record keeps them apart, so a chart of L_D is L_D."""
         cfg = self.config
         x_real, x_fake = self._d_input(x_real), self._d_input(x_fake)
         penalties = []  # added only when on: even "+ 0.0" is one more op and autograd node per D update
@@ -208,7 +216,7 @@ class Trainer:
         loss = losses.d_loss(cfg.loss, real_out, fake_out, cfg.label_smoothing)
         if cfg.loss == "wgan-gp":
             penalties.append(cfg.gp_lambda * losses.gradient_penalty(self.D, x_real, x_fake.detach(), self.gen))
-        return sum(penalties, loss), real_out, fake_out
+        return loss, (sum(penalties[1:], penalties[0]) if penalties else None), real_out, fake_out
 
     def _d_update(self) -> dict:
         # (1) Update D: minimise L_D, i.e. push D(x) up and D(G(z)) down. G is fixed here.
@@ -216,12 +224,12 @@ class Trainer:
         x_real = self.data.sample(cfg.batch_size, self.gen)
         with torch.no_grad():
             x_fake = self.G(sample_noise(cfg, cfg.batch_size, self.gen))
-        loss, real_out, fake_out = self._d_objective(x_real, x_fake)
+        loss, penalty, real_out, fake_out = self._d_objective(x_real, x_fake)
         self.opt_d.zero_grad(set_to_none=True)
-        loss.backward()
+        (loss if penalty is None else loss + penalty).backward()
         self.opt_d.step()
         self._clip_critic()
-        return {"d_loss": loss, "d_real": real_out, "d_fake": fake_out}
+        return {"d_loss": loss, "d_real": real_out, "d_fake": fake_out, **_penalty(penalty)}
 
     def _g_update(self) -> dict:
         # (2) Update G: minimise L_G, i.e. make D(G(z)) look real to the D just updated.
@@ -239,23 +247,40 @@ class Trainer:
         cfg = self.config
         x_real = self.data.sample(cfg.batch_size, self.gen)
         x_fake = self.G(sample_noise(cfg, cfg.batch_size, self.gen))
-        d_loss, real_out, fake_out = self._d_objective(x_real, x_fake)
-        g_loss = losses.g_loss(cfg.loss, fake_out if cfg.instance_noise == 0 else self.D(self._d_input(x_fake)))
-        d_grads = torch.autograd.grad(d_loss, self._d_params, retain_graph=True)
+        d_loss, penalty, real_out, fake_out = self._d_objective(x_real, x_fake)
+        g_out = fake_out if cfg.instance_noise == 0 else self.D(self._d_input(x_fake))
+        g_loss = losses.g_loss(cfg.loss, g_out)
+        d_grads = torch.autograd.grad(d_loss if penalty is None else d_loss + penalty, self._d_params, retain_graph=True)
         g_grads = torch.autograd.grad(g_loss, self._g_params)
         for p, g in zip(self._d_params + self._g_params, d_grads + g_grads):
             p.grad = g
         self.opt_d.step()
         self.opt_g.step()
         self._clip_critic()
-        return {"d_loss": d_loss, "d_real": real_out, "d_fake": fake_out, "g_loss": g_loss, "d_fake_after": fake_out}
+        # d_fake_after: D(G(z)) where G's gradient was taken, the same D as d_fake (no D update in between).
+        return {"d_loss": d_loss, "d_real": real_out, "d_fake": fake_out, "g_loss": g_loss, "d_fake_after": g_out,
+                **_penalty(penalty)}
 
-    def _record_hist(self, p_real: torch.Tensor, p_fake: torch.Tensor) -> None:
-        """Histograms of this batch's D(x) and D(G(z)) on [0, 1]: the 'distributions over time' view."""
-        def hist(p):
-            p = torch.nan_to_num(p, nan=0.5).clamp(0, 1)
-            return (torch.histc(p, HIST_BINS, 0, 1) / max(len(p), 1)).tolist()
-        self.dist_history.append(dict(zip(self.dist_history.keys, [self.step_count, *hist(p_real), *hist(p_fake)])))
+    def _record_hist(self, d_real: torch.Tensor, d_fake: torch.Tensor) -> None:
+        """Histograms of this batch's D(x) and D(G(z)) (as shown: losses.d_shown), the 'distributions over
+        time' view, over a range recorded with them: [0, 1] for probabilities; for LSGAN [0, 1] widened to
+        the batch; for a critic the batch's own range (its scores have no fixed scale)."""
+        both = torch.cat([d_real, d_fake])
+        both = both[torch.isfinite(both)]
+        lo, hi = (both.min().item(), both.max().item()) if len(both) else (0.0, 1.0)
+        loss = self.config.loss
+        if loss in losses.LOG_LOSSES:
+            lo, hi = 0.0, 1.0
+        elif loss == "lsgan":
+            lo, hi = min(lo, 0.0), max(hi, 1.0)
+        elif hi - lo < 1e-6:  # a critic scoring every point alike: a unit-wide range around it
+            lo, hi = lo - 0.5, hi + 0.5
+
+        def hist(d):
+            d = torch.nan_to_num(d, nan=(lo + hi) / 2).clamp(lo, hi)
+            return (torch.histc(d, HIST_BINS, lo, hi) / max(len(d), 1)).tolist()
+        row = [self.step_count, lo, hi, *hist(d_real), *hist(d_fake)]
+        self.dist_history.append(dict(zip(self.dist_history.keys, row)))
 
     def _clip_critic(self) -> None:
         if self.config.loss == "wgan":  # Arjovsky 2017: clip D's weights to [-c, c] after each update

@@ -4,7 +4,7 @@ from gan_core.history import History
 
 
 def rec(step):
-    return {"step": step, "d_loss": float(step), "g_loss": 0.0, "d_real": 0.5, "d_fake": 0.5, "d_fake_after": 0.5,
+    return {"step": step, "d_loss": float(step), "d_penalty": 0.0, "g_loss": 0.0, "d_real": 0.5, "d_fake": 0.5, "d_fake_after": 0.5,
             "g_grad_norm": 1.0, "d_grad_norm": 1.0, "seconds": 0.0}
 
 

@@ -79,6 +79,33 @@ def test_gradient_penalty_is_zero_for_unit_slope_critic():
     assert losses.gradient_penalty(D, x, x + 1, gen).item() == pytest.approx(4.0, rel=1e-5)
 
 
+class HalfSquaredNorm(torch.nn.Module):
+    """The critic D(x) = 1/2 |x|^2: its gradient is x itself, so the penalty is known in closed form."""
+
+    def forward(self, x):
+        return 0.5 * x.pow(2).sum(dim=1, keepdim=True)
+
+
+def test_gradient_penalty_with_a_half_squared_norm_critic():
+    """grad D(x_hat) = x_hat = eps x + (1 - eps) x~, so GP = E (|x_hat| - 1)^2 exactly, and unlike a linear
+    critic's the value depends on where between the real and fake point x_hat was drawn."""
+    gen = torch.Generator().manual_seed(3)
+    x_real, x_fake = torch.randn(32, 2, generator=gen), 3 + torch.randn(32, 2, generator=gen)
+    got = losses.gradient_penalty(HalfSquaredNorm(), x_real, x_fake, torch.Generator().manual_seed(11))
+    eps = torch.rand(32, 1, generator=torch.Generator().manual_seed(11)).double()
+    x_hat = (eps * x_real.double() + (1 - eps) * x_fake.double()).numpy()
+    expected = np.mean((np.linalg.norm(x_hat, axis=1) - 1) ** 2)
+    assert got.item() == pytest.approx(expected, rel=1e-5)
+    endpoints = np.mean((np.linalg.norm(x_real.numpy(), axis=1) - 1) ** 2)
+    assert abs(got.item() - endpoints) > 0.1  # interpolation matters here
+    # The penalty's gradient flows to D's parameters: D(x) = a/2 |x|^2 has GP = E(a |x_hat| - 1)^2.
+    a = torch.tensor(1.0, requires_grad=True)
+    gp = losses.gradient_penalty(lambda x: a * HalfSquaredNorm()(x), x_real, x_fake, torch.Generator().manual_seed(11))
+    (da,) = torch.autograd.grad(gp, a)
+    n = np.linalg.norm(x_hat, axis=1)
+    assert da.item() == pytest.approx(np.mean(2 * (n - 1) * n), rel=1e-4)
+
+
 def test_r1_penalty_matches_hand_gradient():
     D = torch.nn.Linear(2, 1)
     with torch.no_grad():

@@ -17,6 +17,7 @@ DEFAULT_LABELS = {
     "real": "real data",
     "fake": "generated G(z)",
     "d_colorbar": "D(x)",
+    "d_colorbar_critic": "critic score",
     "d_hover": "D",
     "arrows": "where G's loss pushes the fakes",
     "manifold": "G's image of a noise grid",
@@ -109,10 +110,14 @@ def points_figure(snap: dict, show_heatmap: bool = True, show_arrows: bool = Fal
     if show_heatmap and "d_grid" in snap:
         xs, ys, z = _thin_grid(np.asarray(snap["grid_x"]), np.asarray(snap["grid_y"]), np.asarray(snap["d_grid"]))
         finite = z[np.isfinite(z)]
-        half = max(0.5, float(np.abs(finite - 0.5).max(initial=0.0)))  # LSGAN's raw D may leave [0, 1]
+        # A critic's score has no neutral value (its offset is free): white at the middle of its range.
+        critic = bool(snap.get("critic")) and finite.size > 0
+        mid = (float(finite.min()) + float(finite.max())) / 2 if critic else 0.5
+        half = max(0.0 if critic else 0.5, float(np.abs(finite - mid).max(initial=0.0)))  # LSGAN's may leave [0, 1]
+        half = half or 0.5
         traces.append(dict(
-            type="heatmap", x=f32(xs), y=f32(ys), z=f32(z), zmin=0.5 - half, zmax=0.5 + half, colorscale=D_SCALE,
-            colorbar=dict(title=dict(text=lab["d_colorbar"]), thickness=14, len=0.8),
+            type="heatmap", x=f32(xs), y=f32(ys), z=f32(z), zmin=mid - half, zmax=mid + half, colorscale=D_SCALE,
+            colorbar=dict(title=dict(text=lab["d_colorbar_critic" if critic else "d_colorbar"]), thickness=14, len=0.8),
             hovertemplate=f"(%{{x:.2f}}, %{{y:.2f}})<br>{lab['d_hover']} = %{{z:.3f}}<extra></extra>",
         ))
     if show_manifold and "manifold" in snap:

@@ -40,15 +40,19 @@ DEFAULT_LABELS = {
     "d_loss": "D loss",
     "g_loss": "G loss",
     "d_loss_ema": "D loss (EMA)",
+    "d_penalty": "D penalty (R1 / GP, weighted)",
+    "d_penalty_ema": "D penalty (EMA)",
     "g_loss_ema": "G loss (EMA)",
     "means_title": "Mean D output on real and generated data",
     "means_y": "mean D output",
+    "means_y_critic": "mean critic score (raw; only differences matter)",
     "d_real": "D(x), real",
     "d_fake": "D(G(z)) before D update",
     "d_fake_after": "D(G(z)) after D update",
     "cant_tell": "D can't tell (0.5)",
     "hist_title": "D's verdicts on the current batch",
     "hist_x": "D output",
+    "hist_x_critic": "critic score (raw)",
     "hist_y": "fraction of samples",
     "hist_real": "D(x), real",
     "hist_fake": "D(G(z)), generated",
@@ -56,6 +60,7 @@ DEFAULT_LABELS = {
     "strip_real": "D(x), real",
     "strip_fake": "D(G(z)), generated",
     "strip_y": "D output",
+    "strip_y_critic": "critic score",
     "fraction": "fraction",
     "grad_title": "Gradient norms",
     "grad_y": "gradient norm (log)",
@@ -109,14 +114,19 @@ def loss_figure(history: dict, events=(), smoothing: float = 0.9, log_y: bool = 
     lab = _labels(labels)
     step = _col(history, "step")
     traces = []
-    for key, color in (("d_loss", D_COLOR), ("g_loss", G_COLOR)):
+    # L_D without its regulariser; the penalty (R1 / GP) as its own dotted line when it was ever on
+    penalty = _col(history, "d_penalty")
+    keys = [("d_loss", D_COLOR, None), ("g_loss", G_COLOR, None)]
+    if np.nanmax(np.abs(penalty), initial=0.0) > 0:
+        keys.append(("d_penalty", D_COLOR, "dot"))
+    for key, color, dash in keys:
         y = _col(history, key)
         if log_y:
             y = np.where(y > 0, y, np.nan)  # losses can be <= 0 (WGAN, hinge): no point on a log axis
-        traces.append(_line(step, y, lab[key], color, width=1.0, opacity=0.35, legendgroup=key,
+        traces.append(_line(step, y, lab[key], color, width=1.0, opacity=0.35, legendgroup=key, dash=dash,
                             showlegend=smoothing <= 0))
         if smoothing > 0:
-            traces.append(_line(step, ema(y, smoothing, step), lab[f"{key}_ema"], color, width=3.0,
+            traces.append(_line(step, ema(y, smoothing, step), lab[f"{key}_ema"], color, width=3.0, dash=dash,
                                 max_points=EMA_POINTS, legendgroup=key))
     y_axis = axis(lab["loss_y"], type="log" if log_y else "linear",
                   range=list(y_range) if y_range is not None else None)
@@ -125,9 +135,11 @@ def loss_figure(history: dict, events=(), smoothing: float = 0.9, log_y: bool = 
                                       shapes=shapes, annotations=notes, hovermode="x unified"))
 
 
-def d_means_figure(history: dict, events=(), labels=None, *, x_range=None, height: int = 360) -> go.Figure:
+def d_means_figure(history: dict, events=(), labels=None, *, x_range=None, height: int = 360,
+                   critic: bool = False) -> go.Figure:
     """Mean D(x), mean D(G(z)) before and after the D update, on [0, 1] (widened when LSGAN's raw outputs
-    leave it), with the 0.5 line where D can no longer tell real from generated."""
+    leave it), with the 0.5 line where D can no longer tell real from generated. critic=True (WGAN,
+    WGAN-GP, hinge): raw scores on their own range and no 0.5 line (a critic's offset is free)."""
     lab = _labels(labels)
     step = _col(history, "step")
     cols = {k: _col(history, k) for k in ("d_real", "d_fake", "d_fake_after")}
@@ -136,41 +148,53 @@ def d_means_figure(history: dict, events=(), labels=None, *, x_range=None, heigh
               for k, color, dash, width in (("d_real", REAL, None, 2.0), ("d_fake", FAKE, None, 2.0),
                                             ("d_fake_after", FAKE_LIGHT, "dash", 1.5))]
     lo, hi = finite_range(*cols.values()) or (0.0, 1.0)
-    lo, hi = min(0.0, lo), max(1.0, hi)
-    pad = 0.03 * (hi - lo)
-    half, half_note = hline(0.5, lab["cant_tell"])
     shapes, notes = event_marks(events)
+    if critic:
+        pad = 0.05 * (hi - lo) or 0.5
+    else:
+        lo, hi = min(0.0, lo), max(1.0, hi)
+        pad = 0.03 * (hi - lo)
+        half, half_note = hline(0.5, lab["cant_tell"])
+        shapes, notes = [half, *shapes], half_note + notes
     return figure(traces, layout_dict(lab["means_title"], height, xaxis=_step_axis(lab, x_range),
-                                      yaxis=axis(lab["means_y"], range=[lo - pad, hi + pad]),
-                                      shapes=[half, *shapes], annotations=half_note + notes,
+                                      yaxis=axis(lab["means_y_critic" if critic else "means_y"],
+                                                 range=[lo - pad, hi + pad]),
+                                      shapes=shapes, annotations=notes,
                                       hovermode="x unified"))
 
 
-def d_hist_figure(d_real, d_fake, bins: int = 20, labels=None, *, y_max=None, height: int = 320) -> go.Figure:
-    """The current distributions of D(x) and D(G(z)) as overlaid bars on [0, 1]: numpy counts are sent
-    (bins numbers per side), never the raw samples. y = fraction of each side's samples."""
+def d_hist_figure(d_real, d_fake, bins: int = 20, labels=None, *, y_max=None, height: int = 320,
+                  critic: bool = False) -> go.Figure:
+    """The current distributions of D(x) and D(G(z)) as overlaid bars on [0, 1] (widened when LSGAN's raw
+    outputs leave it) with the 0.5 line; critic=True: on the scores' own range, no 0.5 line. Numpy counts
+    are sent (bins numbers per side), never the raw samples. y = fraction of each side's samples."""
     lab = _labels(labels)
-    edges = np.linspace(0.0, 1.0, bins + 1)
+    lo, hi = finite_range(d_real, d_fake) or (0.0, 1.0)
+    if not critic:
+        lo, hi = min(0.0, lo), max(1.0, hi)
+    elif hi - lo < 1e-6:
+        lo, hi = lo - 0.5, hi + 0.5
+    edges = np.linspace(lo, hi, bins + 1)
     centres = (edges[:-1] + edges[1:]) / 2
     traces, top = [], 0.0
     for values, name, color in ((d_real, lab["hist_real"], REAL), (d_fake, lab["hist_fake"], FAKE)):
         v = np.asarray(values, dtype=np.float64).ravel()
-        v = np.clip(v[np.isfinite(v)], 0.0, 1.0)
+        v = v[np.isfinite(v)]
         counts = np.histogram(v, bins=edges)[0]
         frac = counts / max(len(v), 1)
         top = max(top, float(frac.max(initial=0.0)))
         traces.append(dict(
-            type="bar", x=f32(centres), y=f32(frac), width=1.0 / bins, name=name,
+            type="bar", x=f32(centres), y=f32(frac), width=(hi - lo) / bins, name=name,
             marker=dict(color=color, opacity=0.55),
             customdata=np.stack([edges[:-1], edges[1:], counts], axis=1).astype(np.float32),
             hovertemplate=(f"{name}<br>[%{{customdata[0]:.2f}}, %{{customdata[1]:.2f}}): "
                            "%{y:.1%} (%{customdata[2]:.0f})<extra></extra>"),
         ))
-    half = dict(type="line", xref="x", yref="paper", x0=0.5, x1=0.5, y0=0, y1=1,
-                line=dict(color=MUTED, width=1.5, dash="dot"))
+    half = [] if critic else [dict(type="line", xref="x", yref="paper", x0=0.5, x1=0.5, y0=0, y1=1,
+                                   line=dict(color=MUTED, width=1.5, dash="dot"))]
     return figure(traces, layout_dict(
-        lab["hist_title"], height, barmode="overlay", bargap=0, shapes=[half],
-        xaxis=axis(lab["hist_x"], range=[0.0, 1.0]),
+        lab["hist_title"], height, barmode="overlay", bargap=0, shapes=half,
+        xaxis=axis(lab["hist_x_critic" if critic else "hist_x"], range=[lo, hi]),
         yaxis=axis(lab["hist_y"], range=[0.0, y_max or nice_ceiling(top * 1.05)], tickformat=".0%"),
     ))
 
@@ -190,22 +214,43 @@ def _column_means(step: np.ndarray, z: np.ndarray, max_columns: int):
     return np.add.reduceat(step, starts) / sizes, np.add.reduceat(z, starts, axis=0) / sizes[:, None]
 
 
+def _common_bins(z: np.ndarray, lo: np.ndarray, hi: np.ndarray, y0: float, y1: float) -> np.ndarray:
+    """Rows of bin fractions, each over its own [lo, hi], moved onto one grid of as many bins over [y0, y1]:
+    each bin's mass goes to the common bin holding its centre."""
+    n, k = z.shape
+    centres = lo[:, None] + (np.arange(k) + 0.5) / k * (hi - lo)[:, None]  # (n, k)
+    idx = np.clip(((centres - y0) / (y1 - y0) * k).astype(int), 0, k - 1)
+    out = np.zeros_like(z)
+    np.add.at(out, (np.repeat(np.arange(n), k), idx.ravel()), z.ravel())
+    return out
+
+
 def d_strip_figure(dist_columns: dict, labels=None, *, x_range=None, z_max=None,
-                   max_columns: int = STRIP_COLUMNS, height: int = 420) -> go.Figure:
+                   max_columns: int = STRIP_COLUMNS, height: int = 420, critic: bool = False) -> go.Figure:
     """D(x) (top) and D(G(z)) (bottom) distributions over time: x = step, y = bin centre of D's output,
-    colour = fraction of the batch in that bin. Steps are averaged down to <= max_columns columns."""
+    colour = fraction of the batch in that bin. Steps are averaged down to <= max_columns columns.
+    Each row's range is its lo / hi columns ([0, 1] when absent); rows on other ranges (LSGAN, critics)
+    are re-binned onto one grid over all of them. critic=True names the y axis a critic score."""
     lab = _labels(labels)
     step = _col(dist_columns, "step")
+    lo = np.nan_to_num(_col(dist_columns, "lo"), nan=0.0)
+    hi = np.nan_to_num(_col(dist_columns, "hi"), nan=1.0)
+    hi = np.where(hi > lo, hi, lo + 1.0)
+    y0, y1 = (float(lo.min()), float(hi.max())) if len(step) else (0.0, 1.0)
     zs = []
     for prefix in ("r", "f"):
         keys = _bin_keys(dist_columns, prefix)
         z = np.stack([_col(dist_columns, k) for k in keys], axis=1) if keys else np.zeros((len(step), 0))
-        zs.append(np.nan_to_num(z, nan=0.0))
+        z = np.nan_to_num(z, nan=0.0)
+        if z.size and not (np.all(lo == y0) and np.all(hi == y1)):
+            z = _common_bins(z, lo, hi, y0, y1)
+        zs.append(z)
     z_max = z_max or nice_ceiling(max(float(z.max(initial=0.0)) for z in zs))
     traces, layout = [], {}
+    y_title = lab["strip_y_critic" if critic else "strip_y"]
     panels = ((zs[0], REAL, lab["strip_real"], [0.55, 1.0]), (zs[1], FAKE, lab["strip_fake"], [0.0, 0.45]))
     for i, (z, color, name, domain) in enumerate(panels, start=1):
-        centres = (np.arange(z.shape[1]) + 0.5) / max(z.shape[1], 1)
+        centres = y0 + (np.arange(z.shape[1]) + 0.5) / max(z.shape[1], 1) * (y1 - y0)
         x, z = _column_means(step, z, max_columns)
         traces.append(dict(
             type="heatmap", x=int_steps(x), y=f32(centres), z=f32(z.T), zmin=0.0, zmax=z_max, name=name,
@@ -213,11 +258,11 @@ def d_strip_figure(dist_columns: dict, labels=None, *, x_range=None, z_max=None,
             colorscale=[[0.0, "#ffffff"], [1.0, color]],
             colorbar=dict(title=dict(text=lab["fraction"]), len=0.42, y=sum(domain) / 2, tickformat=".0%",
                           thickness=14),
-            hovertemplate=(f"{name}<br>{lab['step']} %{{x}}<br>{lab['strip_y']} ≈ %{{y:.3f}}<br>"
+            hovertemplate=(f"{name}<br>{lab['step']} %{{x}}<br>{y_title} ≈ %{{y:.3f}}<br>"
                            f"{lab['fraction']} %{{z:.1%}}<extra></extra>"),
         ))
         suffix = "" if i == 1 else str(i)
-        layout[f"yaxis{suffix}"] = axis(lab["strip_y"], range=[0.0, 1.0], domain=domain, anchor=f"x{suffix}",
+        layout[f"yaxis{suffix}"] = axis(y_title, range=[y0, y1], domain=domain, anchor=f"x{suffix}",
                                         showgrid=False)
         layout[f"xaxis{suffix}"] = axis(lab["step"] if i == 2 else None, anchor=f"y{suffix}", showgrid=False,
                                         range=list(x_range) if x_range is not None else None,

@@ -11,6 +11,7 @@ import time
 
 import streamlit as st
 
+from gan_core.config import CRITIC_LOSSES
 from gan_core.diagnosis import Evidence
 from gan_core.figures import samples as fs
 from gan_core.figures import training as ft
@@ -73,15 +74,15 @@ def status(view: dict, runner: Runner, slow_mode: bool) -> None:
         st.error(t("diverged", reason=reason(view["reason"])), icon=":material/error:")
         st.info(t("diverged_help"))
     if slow_mode and view["last"]:
-        st.info(narrate(view["last"]))
+        st.info(narrate(view["last"], view["config"].scheme == "simultaneous"))
 
 
-def narrate(r: dict) -> str:
-    """Slow mode: what the last step did, in words, with its numbers."""
+def narrate(r: dict, simultaneous: bool = False) -> str:
+    """Slow mode: what the last step did, in words, with its numbers (simultaneous: G's D(G(z)) is D's)."""
     def f(key):
         v = r.get(key)
         return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
-    return t("narration", step=r["step"], d_loss=f("d_loss"), d_real=f("d_real"), d_fake=f("d_fake"),
+    return t("narration_simultaneous" if simultaneous else "narration", step=r["step"], d_loss=f("d_loss"), d_real=f("d_real"), d_fake=f("d_fake"),
              g_loss=f("g_loss"), d_fake_after=f("d_fake_after"))
 
 
@@ -112,13 +113,18 @@ def main(view: dict, prefix: str = "", running: bool = False) -> None:
 def summary(view: dict, prefix: str = "") -> None:
     """D(x) vs D(G(z)): means over time | the current distributions | D's verdicts over time; gradient
     norms, quality metrics and the diagnosis."""
-    lt, history, snap = labels(ft), view["history"], view["snap"]
+    lt, history, snap, cfg = labels(ft), view["history"], view["snap"], view["config"]
+    critic = cfg.loss in CRITIC_LOSSES  # raw scores: a critic's offset is free, 0.5 means nothing
+    if cfg.scheme == "simultaneous":  # G's gradient was taken at the same D: no "after" to show
+        lt = {**lt, "d_fake_after": t("fig.d_fake_same")}
     left, right = st.columns(2)
-    chart(ft.d_means_figure(history, view["events"], labels=lt), prefix + "fig_means", left)
-    chart(ft.d_hist_figure(snap["d_real"], snap["d_fake"], labels=lt), prefix + "fig_hist", right)
+    chart(ft.d_means_figure(history, view["events"], labels=lt, critic=critic), prefix + "fig_means", left)
+    chart(ft.d_hist_figure(snap["d_real"], snap["d_fake"], labels=lt, critic=critic), prefix + "fig_hist", right)
+    if cfg.instance_noise > 0:
+        st.caption(t("noisy_d", sigma=f"{cfg.instance_noise:g}"))
     left, right = st.columns(2)
     if len(view["dist"]["step"]):
-        chart(ft.d_strip_figure(view["dist"], labels=lt), prefix + "fig_strip", left)
+        chart(ft.d_strip_figure(view["dist"], labels=lt, critic=critic), prefix + "fig_strip", left)
     chart(ft.grad_norm_figure(view["history"], labels=lt, events=view["events"]), prefix + "fig_grad", right)
     metrics_block(view, prefix)
     diagnosis_block(view["diagnosis"], prefix)

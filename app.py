@@ -16,6 +16,7 @@ PAGES = {
     "theory": st.Page("pages/theory.py", title=t("nav.theory"), icon=":material/functions:", url_path="theory"),
     "compare": st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/stacked_line_chart:", url_path="compare"),
     "stability": st.Page("pages/stability.py", title=t("nav.stability"), icon=":material/grid_view:", url_path="stability"),
+    "teacher": st.Page("pages/teacher.py", title=t("nav.teacher"), icon=":material/co_present:", url_path="teacher"),
 }
 st.session_state.pages = PAGES  # so pages can link to each other with st.page_link
 st.navigation(list(PAGES.values())).run()

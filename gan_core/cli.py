@@ -91,7 +91,10 @@ def build_parser() -> Parser:
     s.add_argument("--method", default="gan")
     s.add_argument("--scheme", default="simultaneous")
     s.add_argument("--d-steps", type=int, default=1)
-    s.add_argument("--gamma", type=float)
+    s.add_argument("--gamma", type=float, help="penalty weight (wgan-gp, r1, consensus); older scripts also pass "
+                   "the clip value or noise std this way, which still works")
+    s.add_argument("--clip", type=float, help="wgan: clip psi to [-c, c]")
+    s.add_argument("--sigma", type=float, help="instance-noise: noise std")
     s.add_argument("--h", type=float, default=0.2)
     s.add_argument("--steps", type=int, default=500)
     s.add_argument("--start", type=float, nargs=2, default=(1.0, 1.0), metavar=("THETA", "PSI"))
@@ -223,8 +226,12 @@ def cmd_dirac(args) -> int:
         raise UsageError("dirac: --steps must be 1..100000 and --d-steps 1..10")
     if not (0 < args.h <= 10) or not all(map(math.isfinite, args.start)):
         raise UsageError("dirac: --h must be in (0, 10] and --start finite")
-    result = dirac.summary(args.method, args.scheme, d_steps=args.d_steps, gamma=args.gamma, h=args.h,
-                           steps=args.steps, start=tuple(args.start))
+    given = {k: v for k, v in (("clip", args.clip), ("sigma", args.sigma), ("gamma", args.gamma)) if v is not None}
+    own = dirac.PARAM_NAME.get(args.method)
+    if len(given) > 1 or set(given) - {own, "gamma"}:
+        raise UsageError(f"dirac: --method {args.method} takes " + (f"--{own}" if own else "no parameter"))
+    result = dirac.summary(args.method, args.scheme, d_steps=args.d_steps, param=next(iter(given.values()), None),
+                           h=args.h, steps=args.steps, start=tuple(args.start))
     if args.json:
         print(json.dumps(result))
     else:

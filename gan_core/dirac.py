@@ -19,19 +19,14 @@ import numpy as np
 METHODS = ("gan", "non-saturating", "wgan", "wgan-gp", "instance-noise", "r1", "consensus")
 SCHEMES = ("simultaneous", "alternating")
 
-# The one parameter `gamma` of each method, with the value the paper's notebook plots (DiracGAN.ipynb,
-# `plot_configs`): WGAN(1.) clips ψ to [-1, 1]; WGAN_GP(0.7, 1.) is gamma 0.7 with target g0 = 1;
-# GAN_InstNoise(0.7) is noise std σ = 0.7; GAN_GradPenalty(0.3) is R1 gamma 0.3 (the notebook also
-# shows the critical gamma 1); GAN_Consensus(1.) is gamma 1. "gan" and "non-saturating" ignore it.
-DEFAULT_GAMMA = {
-    "gan": 0.0,
-    "non-saturating": 0.0,
-    "wgan": 1.0,  # clip value c
-    "wgan-gp": 0.7,  # penalty weight gamma
-    "instance-noise": 0.7,  # noise std sigma
-    "r1": 0.3,  # penalty weight gamma
-    "consensus": 1.0,  # penalty weight gamma
-}
+# Each method's one parameter, by its honest name, with the value the paper's notebook plots
+# (DiracGAN.ipynb, `plot_configs`): WGAN(1.) clips ψ to [-c, c] with c = 1; WGAN_GP(0.7, 1.) is penalty
+# weight γ = 0.7 with target g0 = 1; GAN_InstNoise(0.7) is noise std σ = 0.7; GAN_GradPenalty(0.3) is R1
+# γ = 0.3 (the notebook also shows the critical γ = 1); GAN_Consensus(1.) is γ = 1. "gan" and
+# "non-saturating" have none. The functions below take it as `param`; the CLI as --clip, --sigma, --gamma.
+PARAM_NAME = {"wgan": "clip", "wgan-gp": "gamma", "instance-noise": "sigma", "r1": "gamma", "consensus": "gamma"}
+DEFAULT_PARAM = {"gan": 0.0, "non-saturating": 0.0, "wgan": 1.0, "wgan-gp": 0.7, "instance-noise": 0.7,
+                 "r1": 0.3, "consensus": 1.0}
 WGAN_GP_TARGET = 1.0  # g0, the gradient norm WGAN-GP pulls |ψ| towards (Gulrajani et al. 2017)
 
 # A state beyond this is "overflowed": the trajectory stops there (NaN after) instead of reaching inf,
@@ -59,12 +54,12 @@ def _check_choice(name, value, choices):
         raise ValueError(f"unknown {name} {value!r}; choose one of: {', '.join(choices)}")
 
 
-def _resolve_gamma(method, gamma):
+def _resolve_param(method, param):
     _check_choice("method", method, METHODS)
-    gamma = DEFAULT_GAMMA[method] if gamma is None else float(gamma)
-    if not (np.isfinite(gamma) and gamma >= 0):
-        raise ValueError(f"gamma must be a finite number >= 0, got {gamma!r}")
-    return gamma
+    param = DEFAULT_PARAM[method] if param is None else float(param)
+    if not (np.isfinite(param) and param >= 0):
+        raise ValueError(f"{PARAM_NAME.get(method, 'the parameter')} must be a finite number >= 0, got {param!r}")
+    return param
 
 
 def consensus_grad(theta, psi):
@@ -99,21 +94,21 @@ def _instance_noise_field(theta, psi, sigma):
     return v1, v2
 
 
-def vector_field(method, theta, psi, gamma=None):
+def vector_field(method, theta, psi, param=None):
     """(v1, v2) at (θ, ψ), elementwise over arrays; the table in REFERENCE.md Sec. 5 (paper Sec. 2-3).
 
     WGAN's clipping is a projection applied after each D step by `simulate`, not part of the field.
     """
-    gamma = _resolve_gamma(method, gamma)
+    p = _resolve_param(method, param)  # σ (instance-noise) or γ (wgan-gp, r1, consensus)
     theta, psi = np.broadcast_arrays(np.asarray(theta, float), np.asarray(psi, float))
     if method == "instance-noise":
-        return _instance_noise_field(theta, psi, gamma)
+        return _instance_noise_field(theta, psi, p)
     if method in ("wgan", "wgan-gp"):
         # WGAN: L = ψθ, f(t) = t (paper Sec. 3, "Wasserstein GAN").
         v2 = theta.copy()
         if method == "wgan-gp":
             # Penalty γ/2 (|ψ| - g0)², from |∇_x D| = |ψ|: it pulls |ψ| to g0, not ψ to 0.
-            v2 = theta - gamma * (np.abs(psi) - WGAN_GP_TARGET) * np.sign(psi)
+            v2 = theta - p * (np.abs(psi) - WGAN_GP_TARGET) * np.sign(psi)
         return -psi, v2
     a = _fp(psi * theta)
     v1, v2 = -psi * a, theta * a
@@ -121,14 +116,14 @@ def vector_field(method, theta, psi, gamma=None):
         v1 = -psi * _fp(-psi * theta)  # G maximises f(-ψθ) instead of minimising f(ψθ)
     elif method == "r1":
         # R1 = γ/2 |∇_x D(x_real)|² = γ/2 ψ² at x_real = 0 (paper Sec. 4, simplified gradient penalties)
-        v2 = v2 - gamma * psi
+        v2 = v2 - p * psi
     elif method == "consensus":
         g1, g2 = consensus_grad(theta, psi)  # v -= γ ∇(1/2 ‖v‖²) (paper Sec. 3, "Consensus optimization")
-        v1, v2 = v1 - gamma * g1, v2 - gamma * g2
+        v1, v2 = v1 - p * g1, v2 - p * g2
     return v1, v2
 
 
-def simulate(method, scheme="simultaneous", *, d_steps=1, gamma=None, h=0.2, steps=500, start=(1.0, 1.0)):
+def simulate(method, scheme="simultaneous", *, d_steps=1, param=None, h=0.2, steps=500, start=(1.0, 1.0)):
     """Gradient-descent trajectory, shape (steps + 1, 2), columns (θ, ψ); row 0 is the start.
 
     "simultaneous": G and D both step from the same point (θ_t, ψ_t). With d_steps > 1, D takes its
@@ -139,7 +134,7 @@ def simulate(method, scheme="simultaneous", *, d_steps=1, gamma=None, h=0.2, ste
     If the state overflows (non-finite or beyond 1e50) the remaining rows are NaN; never raises or warns.
     """
     _check_choice("scheme", scheme, SCHEMES)
-    gamma = _resolve_gamma(method, gamma)
+    param = _resolve_param(method, param)
     if int(d_steps) != d_steps or d_steps < 1:
         raise ValueError(f"d_steps must be an integer >= 1, got {d_steps!r}")
     if int(steps) != steps or steps < 0:
@@ -148,17 +143,17 @@ def simulate(method, scheme="simultaneous", *, d_steps=1, gamma=None, h=0.2, ste
         raise ValueError(f"h must be a finite number, got {h!r}")
     if len(start) != 2 or not np.all(np.isfinite(start)):
         raise ValueError(f"start must be two finite numbers (theta, psi), got {start!r}")
-    c = gamma if method == "wgan" else np.inf
+    c = param if method == "wgan" else np.inf  # the clip value
 
     def d_step(theta, psi):  # (2) D: ascend L in ψ, then (WGAN) project onto [-c, c]
-        return float(np.clip(psi + h * vector_field(method, theta, psi, gamma)[1], -c, c))
+        return float(np.clip(psi + h * vector_field(method, theta, psi, param)[1], -c, c))
 
     trajectory = np.full((int(steps) + 1, 2), np.nan)
     theta, psi = float(start[0]), float(np.clip(start[1], -c, c))
     trajectory[0] = theta, psi
     with np.errstate(all="ignore"):
         for t in range(1, int(steps) + 1):
-            theta_new = theta + h * float(vector_field(method, theta, psi, gamma)[0])  # (1) G: descend L
+            theta_new = theta + h * float(vector_field(method, theta, psi, param)[0])  # (1) G: descend L
             theta_d = theta if scheme == "simultaneous" else theta_new  # the θ that D sees
             for _ in range(int(d_steps)):
                 psi = d_step(theta_d, psi)
@@ -173,6 +168,19 @@ def norms(trajectory):
     """Distance ‖(θ, ψ)‖ to the equilibrium (0, 0) at every step (NaN after an overflow)."""
     trajectory = np.asarray(trajectory, float)
     return np.hypot(trajectory[:, 0], trajectory[:, 1])
+
+
+def run_factor(trajectory):
+    """The distance's average factor per step over this run: (r_end / r0)^(1/steps), r_end the mean
+    distance over the last tenth of the steps (a cycle's distance oscillates). Below 1 the run came
+    closer on the whole, above 1 it moved away; None for an empty run, inf after an overflow."""
+    r = norms(trajectory)
+    steps = len(r) - 1
+    if steps < 1 or r[0] == 0:
+        return None
+    if not np.all(np.isfinite(r)):
+        return float("inf")
+    return float((r[-max(1, steps // 10):].mean() / r[0]) ** (1.0 / steps))
 
 
 def verdict(trajectory, tol=1e-2, grow=2.0):
@@ -201,25 +209,25 @@ def verdict(trajectory, tol=1e-2, grow=2.0):
     return "cycles"
 
 
-def jacobian(method, gamma=None, theta=0.0, psi=0.0, eps=1e-6):
+def jacobian(method, param=None, theta=0.0, psi=0.0, eps=1e-6):
     """2x2 Jacobian ∂(v1, v2)/∂(θ, ψ) of the continuous field by central differences.
 
     Rows (v1, v2), columns (θ, ψ). For WGAN the clipping is left out (inactive near ψ = 0 for c > 0).
     WGAN-GP's v2 jumps by 2γg0 across ψ = 0 (sign(ψ) flips), so ∂v2/∂ψ does not exist there:
     that entry is NaN when |ψ| < eps.
     """
-    gamma = _resolve_gamma(method, gamma)
+    param = _resolve_param(method, param)
     J = np.empty((2, 2))
     for j, (dt, dp) in enumerate(((eps, 0.0), (0.0, eps))):
-        plus = vector_field(method, theta + dt, psi + dp, gamma)
-        minus = vector_field(method, theta - dt, psi - dp, gamma)
+        plus = vector_field(method, theta + dt, psi + dp, param)
+        minus = vector_field(method, theta - dt, psi - dp, param)
         J[:, j] = (np.asarray(plus, float) - np.asarray(minus, float)) / (2 * eps)
     if method == "wgan-gp" and abs(psi) < eps:
         J[1, 1] = np.nan
     return J
 
 
-def eigenvalues(method, gamma=None):
+def eigenvalues(method, param=None):
     """Eigenvalues (complex) of the Jacobian at the equilibrium (0, 0), largest imaginary part first.
 
     Closed forms (paper Sec. 2-3): GAN ±i/2 (f'(0) = 1/2: a centre, no convergence); WGAN ±i;
@@ -229,9 +237,9 @@ def eigenvalues(method, gamma=None):
     there, and none can predict its (non-)convergence (paper Sec. 3, "WGAN-GP").
     """
     if method == "wgan-gp":
-        _resolve_gamma(method, gamma)
+        _resolve_param(method, param)
         return np.array([], dtype=complex)
-    ev = np.linalg.eigvals(jacobian(method, gamma)).astype(complex)
+    ev = np.linalg.eigvals(jacobian(method, param)).astype(complex)
     return ev[np.argsort(-ev.imag, kind="stable")]
 
 
@@ -246,15 +254,15 @@ def summary(method, scheme="simultaneous", **kw):
         "theta": float(theta),
         "psi": float(psi),
         "norm": float(np.hypot(theta, psi)),
-        "eigenvalues": [[float(z.real), float(z.imag)] for z in eigenvalues(method, kw.get("gamma"))],
+        "eigenvalues": [[float(z.real), float(z.imag)] for z in eigenvalues(method, kw.get("param"))],
         "verdict": verdict(trajectory),
-        "gamma": _resolve_gamma(method, kw.get("gamma")),
+        **({PARAM_NAME[method]: _resolve_param(method, kw.get("param"))} if method in PARAM_NAME else {}),
     }
 
 
-def quiver_grid(method, gamma=None, n=10, lim=2.0):
+def quiver_grid(method, param=None, n=10, lim=2.0):
     """(theta_grid, psi_grid, v1, v2), each (n, n), on linspace(-lim, lim, n)^2; θ varies along x (columns)."""
     theta_grid, psi_grid = np.meshgrid(np.linspace(-lim, lim, n), np.linspace(-lim, lim, n))
     with np.errstate(all="ignore"):
-        v1, v2 = vector_field(method, theta_grid, psi_grid, gamma)
+        v1, v2 = vector_field(method, theta_grid, psi_grid, param)
     return theta_grid, psi_grid, np.broadcast_to(v1, theta_grid.shape), np.broadcast_to(v2, theta_grid.shape)

@@ -33,7 +33,7 @@ from .trainer import Trainer
 # Settings each member may have its own value of; every other setting must be equal in a group.
 MEMBER_KEYS = ("lr_g", "lr_d", "beta1", "beta2", "momentum", "r1_gamma", "gp_lambda", "clip",
                "instance_noise", "seed", "metrics_every")
-STATS = ("d_loss", "g_loss", "d_real", "d_fake", "d_fake_after", "g_grad_norm", "d_grad_norm")
+STATS = ("d_loss", "d_penalty", "g_loss", "d_real", "d_fake", "d_fake_after", "g_grad_norm", "d_grad_norm")
 ACT = {"relu": F.relu, "leaky_relu": functools.partial(F.leaky_relu, negative_slope=0.2), "tanh": torch.tanh}
 ADAM_EPS, RMS_ALPHA, RMS_EPS = 1e-8, 0.99, 1e-8  # torch.optim's defaults, as optim.make_optimizer uses them
 
@@ -171,17 +171,17 @@ class Ensemble:
             x_hat = (eps * x_real + (1 - eps) * xf).requires_grad_(True)
             (grad,) = torch.autograd.grad(self._D(x_hat).sum(), x_hat, create_graph=True)
             penalties.append(self.hyper["gp_lambda"].float() * ((grad.norm(dim=2) - 1) ** 2).mean(dim=1))
-        loss = sum(penalties, loss)
+        penalty = sum(penalties) if penalties else torch.zeros_like(loss)  # recorded apart, as the Trainer does
         for p in self.d_params:
             p.grad = None
-        loss.sum().backward()  # members are independent: d(sum)/d(member m's weights) = d(loss_m)/d(...)
+        (loss + penalty).sum().backward()  # members are independent: d(sum)/d(member m's weights) = d(loss_m)/d(...)
         self.opt_d.step(self.hyper)
         if self.cfg.loss == "wgan":
             with torch.no_grad():
                 c = self._col("clip")
                 for p in self.d_params:
                     torch.clamp(p, -c, c, out=p.data)
-        return {"d_loss": loss, "d_real": real_out, "d_fake": fake_out}
+        return {"d_loss": loss, "d_penalty": penalty, "d_real": real_out, "d_fake": fake_out}
 
     def _g_update(self) -> dict:
         r = self._draw(with_data=False)
@@ -198,13 +198,14 @@ class Ensemble:
 
     @torch.no_grad()
     def _numbers(self, raw: dict) -> torch.Tensor:
-        """(A, 7) float64 in STATS order: losses, mean D outputs as Trainer._numbers shows them, grad norms."""
+        """(A, 8) float64 in STATS order: losses, mean D outputs as Trainer._numbers shows them, grad norms."""
         probs = [losses.d_shown(self.cfg.loss, raw[k]).mean(dim=(1, 2)) for k in ("d_real", "d_fake", "d_fake_after")]
         norms = []
         for params in (self.g_params, self.d_params):
             per_layer = torch.stack([p.grad.flatten(1).norm(dim=1) for p in params])
             norms.append(per_layer.double().pow(2).sum(dim=0).sqrt())
-        cols = [raw["d_loss"].double(), raw["g_loss"].double(), *(p.double() for p in probs), *norms]
+        cols = [raw["d_loss"].double(), raw["d_penalty"].double(), raw["g_loss"].double(), *(p.double() for p in probs),
+                *norms]
         return torch.stack(cols, dim=1)
 
     def _G(self, z: torch.Tensor) -> torch.Tensor:

@@ -93,3 +93,14 @@ def test_dirac_json_matches_engine(capsys):
     code, out, _ = run_cli(capsys, "dirac", "--method", "r1", "--scheme", "alternating", "--json")
     assert code == 0
     assert json.loads(out) == json.loads(json.dumps(dirac.summary("r1", "alternating")))
+
+
+def test_dirac_takes_each_method_s_own_parameter(capsys):
+    code, out, _ = run_cli(capsys, "dirac", "--method", "wgan", "--clip", "0.5", "--steps", "20", "--json")
+    assert code == 0 and json.loads(out)["clip"] == 0.5
+    code, out, _ = run_cli(capsys, "dirac", "--method", "wgan", "--gamma", "0.5", "--steps", "20", "--json")
+    assert code == 0 and json.loads(out)["clip"] == 0.5  # the older spelling still works
+    code, out, _ = run_cli(capsys, "dirac", "--method", "instance-noise", "--sigma", "1.5", "--steps", "20", "--json")
+    assert code == 0 and json.loads(out)["sigma"] == 1.5
+    code, _, err = run_cli(capsys, "dirac", "--method", "r1", "--sigma", "1.5")
+    assert code == 2 and "--gamma" in err

@@ -19,7 +19,7 @@ def test_defaults_follow_the_notebook():
     traj = dirac.simulate("gan")
     assert traj.shape == (501, 2)
     assert traj[0].tolist() == [1.0, 1.0]
-    assert set(dirac.DEFAULT_GAMMA) == set(dirac.METHODS)
+    assert set(dirac.DEFAULT_PARAM) == set(dirac.METHODS)
 
 
 def test_gan_diverges_under_simultaneous_gd():
@@ -38,7 +38,7 @@ def test_gan_cycles_under_alternating_gd():
 @pytest.mark.parametrize("scheme", dirac.SCHEMES)
 def test_wgan_cycles(scheme):
     traj = dirac.simulate("wgan", scheme)
-    assert np.abs(traj[:, 1]).max() <= dirac.DEFAULT_GAMMA["wgan"]  # clipped to [-c, c]
+    assert np.abs(traj[:, 1]).max() <= dirac.DEFAULT_PARAM["wgan"]  # clipped to [-c, c]
     final, tail = final_and_tail("wgan", scheme)
     assert tail.min() > 0.5  # does not converge
     assert dirac.verdict(traj) == "cycles"
@@ -170,7 +170,7 @@ def test_bad_names_raise_value_error_naming_the_choices(call, value):
 
 
 def test_bad_numbers_raise_value_error():
-    for kw in (dict(d_steps=0), dict(steps=-1), dict(gamma=-1.0), dict(h=float("nan")),
+    for kw in (dict(d_steps=0), dict(steps=-1), dict(param=-1.0), dict(h=float("nan")),
                dict(start=(float("inf"), 0.0))):
         with pytest.raises(ValueError):
             dirac.simulate("r1", **kw)
@@ -210,3 +210,31 @@ def test_norm_figure_structure():
     assert fig.layout.xaxis.title.text == "step"
     lin = dirac_norm_figure(r, log_y=False, labels={"y": "Abstand"})
     assert lin.layout.yaxis.type == "linear" and lin.layout.yaxis.title.text == "Abstand"
+
+
+def test_non_saturating_field_is_damped_away_from_the_equilibrium():
+    # d/dt ½(θ² + ψ²) = θ v1 + ψ v2 = -s tanh(s/2) <= 0 with s = ψθ (REFERENCE.md, wave 2)
+    theta, psi = np.meshgrid(np.linspace(-2, 2, 21), np.linspace(-2, 2, 21))
+    v1, v2 = dirac.vector_field("non-saturating", theta, psi)
+    s = psi * theta
+    np.testing.assert_allclose(theta * v1 + psi * v2, -s * np.tanh(s / 2), atol=1e-12)
+    # the measured per-step factor agrees with the trajectory: both schemes come closer from (1, 1)
+    for scheme, end in (("simultaneous", 0.64), ("alternating", 0.28)):
+        traj = dirac.simulate("non-saturating", scheme, steps=500)
+        assert dirac.norms(traj)[-1] == pytest.approx(end, abs=0.01)
+        assert dirac.run_factor(traj) < 1 and dirac.verdict(traj) == "cycles"
+
+
+def test_wgan_gp_cycles_on_an_orbit_away_from_the_origin():
+    traj = dirac.simulate("wgan-gp", "alternating", steps=5000)
+    r = dirac.norms(traj)[-500:]
+    assert r.min() > 1.0 and r.max() < 1.5  # a closed orbit, not near the origin
+    assert 0.5 < np.median(np.abs(traj[-500:, 1])) < 1.5  # |ψ| held near the target g0 = 1
+
+
+def test_each_method_names_its_own_parameter():
+    assert dirac.PARAM_NAME == {"wgan": "clip", "wgan-gp": "gamma", "instance-noise": "sigma", "r1": "gamma",
+                                "consensus": "gamma"}
+    assert dirac.summary("wgan", steps=10)["clip"] == 1.0 and "gamma" not in dirac.summary("wgan", steps=10)
+    assert dirac.summary("instance-noise", steps=10, param=0.5)["sigma"] == 0.5
+    assert "param" not in dirac.summary("gan", steps=10) and "gamma" not in dirac.summary("gan", steps=10)

@@ -85,7 +85,8 @@ def test_predict_check_says_right_or_wrong():
     at.radio(key="lab_answer_mode-collapse").set_value(0).run()
     assert not at.error and not at.success  # no verdict before Check
     at.button(key="lab_check").click().run()
-    assert "answer is" in at.error[0].value and "Piled onto one or a few modes" in at.error[0].value
+    assert "answer is" in at.error[0].value and "Piled into one or a few tight clumps" in at.error[0].value
+    assert "That is the stable recipe" in at.error[0].value  # the chosen option's own feedback
     at.radio(key="lab_answer_mode-collapse").set_value(1).run()
     assert not at.error  # a new choice hides the old verdict
     at.button(key="lab_check").click().run()

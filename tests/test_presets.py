@@ -10,7 +10,8 @@ from gan_core.presets import PRESETS, get_preset
 from gan_core.verify import check, format_table, summary
 
 REQUIRED = ("ring-stable", "ring-mode-collapse", "vanishing-gradients", "oscillation", "divergence", "digits")
-EXPECT_KEYS = {"status", "diagnosis", "diagnosis_not", "modes_min", "modes_max", "hq_min",
+EXPECT_KEYS = {"status", "diagnosis", "diagnosis_in", "diagnosis_not", "modes_min", "modes_max", "hq_min", "hq_max",
+               "g_grad_min", "g_grad_max", "swing_min", "swing_max", "grad_top_min", "grad_top_max", "diverged_by", "spread_max",
                "classes_min", "score_ratio_min", "seconds_max"}
 
 

@@ -55,7 +55,8 @@ def test_page_loads_in_both_languages(lang):
     at = open_theory(lang)
     tr = ZH if lang == "zh" else EN
     assert at.title[0].value == tr["theory.title"]
-    assert [tab.label for tab in at.tabs] == [tr[f"theory.tab.{k}"] for k in ("dirac", "losses", "maths", "pitfalls", "faq")]
+    tabs = ("dirac", "losses", "maths", "foundations", "code", "pitfalls", "faq")
+    assert [tab.label for tab in at.tabs] == [tr[f"theory.tab.{k}"] for k in tabs]
     assert len(at.get("plotly_chart")) == 3  # Dirac field, distance, loss explainer
     assert len(at.expander) == 6  # the FAQ
     text = " ".join(m.value for m in at.markdown)
@@ -68,19 +69,24 @@ def test_dirac_controls_update_the_numbers_which_equal_summary_and_the_cli():
     assert metric(at, "theory.dirac.verdict") == EN["theory.verdict.diverges"]
     assert metric(at, "theory.dirac.eig") == "0 ± 0.5i"
     command, numbers = shown(at)
-    assert numbers == dirac.summary("gan", "simultaneous", d_steps=1, gamma=None, h=0.2, steps=500, start=(1.0, 1.0))
+    assert numbers == dirac.summary("gan", "simultaneous", d_steps=1, param=None, h=0.2, steps=500, start=(1.0, 1.0))
     assert command == "python -m gan_core dirac --method gan --scheme simultaneous --d-steps 1 --h 0.2 --steps 500 --start 1 1 --json"
 
     at.radio(key="dirac_scheme_en").set_value("alternating").run()  # alternating: a closed orbit
     assert metric(at, "theory.dirac.verdict") == EN["theory.verdict.cycles"]
-    assert metric(at, "theory.dirac.radius") == "1.0000"
+    assert metric(at, "theory.dirac.factor") == "1.0000"
+
+    at.selectbox(key="dirac_method_en").set_value("non-saturating").run()  # damped away from 0: creeps in
+    factor = dirac.run_factor(dirac.simulate("non-saturating", "alternating"))
+    assert metric(at, "theory.dirac.factor") == f"{factor:.4f}" and factor < 0.999  # the tile agrees with the run
+    assert EN["theory.why.ns_damped"] in " ".join(m.value for m in at.markdown)
 
     at.selectbox(key="dirac_method_en").set_value("r1").run()  # R1 adds damping: -γ/2 ± sqrt(γ²/4 - 1/4)
-    assert at.number_input(key="dirac_gamma").value == pytest.approx(dirac.DEFAULT_GAMMA["r1"])
+    assert at.number_input(key="dirac_param").value == pytest.approx(dirac.DEFAULT_PARAM["r1"])
     assert metric(at, "theory.dirac.verdict") == EN["theory.verdict.converges"]
     assert metric(at, "theory.dirac.eig") == "-0.15 ± 0.477i"
 
-    at.number_input(key="dirac_gamma").set_value(1.0)
+    at.number_input(key="dirac_param").set_value(1.0)
     at.slider(key="dirac_h").set_value(0.1)
     at.slider(key="dirac_d_steps").set_value(2)
     at.number_input(key="dirac_steps").set_value(300)
@@ -89,15 +95,15 @@ def test_dirac_controls_update_the_numbers_which_equal_summary_and_the_cli():
     assert not at.exception
     assert metric(at, "theory.dirac.eig") == "-0.5, -0.5"  # the critical gamma: a double real eigenvalue
     command, numbers = shown(at)
-    assert numbers == dirac.summary("r1", "alternating", d_steps=2, gamma=1.0, h=0.1, steps=300, start=(-0.5, 1.5))
+    assert numbers == dirac.summary("r1", "alternating", d_steps=2, param=1.0, h=0.1, steps=300, start=(-0.5, 1.5))
     cli = subprocess.run([sys.executable, *command.split()[1:]], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert cli.returncode == 0, cli.stderr
     assert json.loads(cli.stdout) == numbers  # the page and `python -m gan_core dirac` agree exactly
 
     at.selectbox(key="dirac_method_en").set_value("wgan-gp").run()  # discontinuous at ψ = 0: no eigenvalues
     assert metric(at, "theory.dirac.eig") == EN["theory.dirac.no_eig"]
-    assert metric(at, "theory.dirac.radius") == "–"
-    assert at.number_input(key="dirac_gamma").value == pytest.approx(dirac.DEFAULT_GAMMA["wgan-gp"])
+    assert metric(at, "theory.dirac.factor") != "–"  # measured on the run even without a linearisation
+    assert at.number_input(key="dirac_param").value == pytest.approx(dirac.DEFAULT_PARAM["wgan-gp"])
     assert "--gamma 0.7" in shown(at)[0]
 
 
@@ -105,8 +111,8 @@ def test_loss_explainer_and_maths_without_a_run():
     at = open_theory()
     assert len(at.get("plotly_chart")) == 3  # the loss explainer's curves are drawn without a run too
     notices = [i.value for i in at.info]
-    assert notices.count(EN["theory.no_run"]) == 2  # loss explainer and maths tab
-    assert [p.label for p in at.page_link].count(EN["theory.to_playground"]) == 2
+    assert notices.count(EN["theory.no_run"]) == 3  # loss explainer, maths and foundations tabs
+    assert [p.label for p in at.page_link].count(EN["theory.to_playground"]) == 3
     formulas = [x.value for x in at.latex]
     assert [f.strip("$\n") for f in formulas] == [theory.FORMULAS["log"], theory.FORMULAS["non-saturating"]]
     assert not at.success  # no live numbers to check
@@ -186,7 +192,7 @@ def test_live_batch_leaves_the_run_unchanged():
 
 
 def test_cli_command_round_trips_awkward_floats():
-    kw = dict(d_steps=3, gamma=0.1 + 0.2, h=0.07, steps=40, start=(-1.0, 0.30000000000000004))
+    kw = dict(d_steps=3, param=0.1 + 0.2, h=0.07, steps=40, start=(-1.0, 0.30000000000000004))
     command = theory.cli_command(kw, "consensus", "alternating")
     assert "--gamma 0.30000000000000004" in command and "--start -1 0.30000000000000004" in command
     assert theory.format_eigenvalues([]) == "" and theory.format_eigenvalues([[-0.25, 0.5], [-0.25, -0.5]]) == "-0.25 ± 0.5i"

@@ -4,7 +4,7 @@ Starts `streamlit run app.py`, opens the Playground in headless Chromium on this
 and watches for `seconds`: training steps/s (read off the status line), redraws/s (changes of the samples
 chart's title, which carries the step: a redraw the student actually sees, polled in the page every 20 ms)
 and seconds from server start to the first chart. Then, in
-the same run, the bare PyTorch loop of the same model and batch (gan_core.bench.engine.bare_loop).
+the same run, the bare PyTorch loop of the same model and batch (gan_core.loop.bare_loop).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 
 import torch
 
-from gan_core.bench.engine import bare_loop
+from gan_core.loop import bare_loop
 from gan_core.presets import PRESETS
 
 COUNT_REDRAWS = """() => {

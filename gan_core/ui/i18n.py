@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 
 import streamlit as st
 
@@ -58,6 +59,15 @@ def sections(name: str, level: int = 2) -> dict[str, str]:
         else:
             out[current].append(line)
     return {k: "\n".join(v).strip() for k, v in out.items()}
+
+
+REASON = re.compile(r"diverged at step (\d+): (\w+) became (\S+)")  # the Trainer's `reason` (gan_core.trainer)
+
+
+def reason(text: str | None) -> str:
+    """The Trainer's English divergence reason in the session's language (other text passes through)."""
+    m = REASON.fullmatch(text or "")
+    return t("diverged_reason", step=m[1], name=m[2], value=m[3]) if m else (text or "")
 
 
 def language_picker() -> None:

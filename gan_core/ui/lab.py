@@ -19,7 +19,7 @@ from gan_core.presets import PRESETS
 from gan_core.views import network_weights
 
 from . import panels
-from .i18n import lang, md, sections, t
+from .i18n import lang, md, reason, sections, t
 from .runner import Runner
 
 LESSONS = {  # lesson (assets/<lang>/lessons/<name>.md) -> the preset it runs
@@ -60,6 +60,18 @@ def parse_predict(body: str) -> tuple[str, list[str], int | None]:
     return "\n".join(question).strip(), options, answer
 
 
+def parse_feedback(body: str) -> list[str]:
+    """Each option's feedback: the indented '> ' lines under it in '## Predict' ('' where there are none)."""
+    feedback: list[list[str]] = []
+    for line in body.splitlines():
+        s = line.strip()
+        if s.startswith(("- ", "* ")):
+            feedback.append([])
+        elif s.startswith(">") and feedback:
+            feedback[-1].append(s[1:].strip())
+    return [" ".join(f) for f in feedback]
+
+
 def lesson_picker() -> str:
     """The lesson selectbox (key `lesson`); the choice survives a visit to another page and a language switch."""
     names = list(LESSONS)
@@ -88,7 +100,8 @@ def _restore(key: str) -> None:
 
 def predict(lesson: str) -> bool:
     """Question, options without a default, and a Check button. Returns whether the student has checked."""
-    question, options, answer = parse_predict(text(lesson).get("Predict", ""))
+    body = text(lesson).get("Predict", "")
+    (question, options, answer), feedback = parse_predict(body), parse_feedback(body)
     if not options or answer is None:
         st.warning(t("lab.no_question"))
         return True
@@ -101,10 +114,12 @@ def predict(lesson: str) -> bool:
     st.button(t("lab.check"), key="lab_check", disabled=choice is None, on_click=_remember,
               args=(checked_key, choice))
     checked = choice is not None and st.session_state.get(checked_key) == choice
+    why = feedback[choice] if checked and choice < len(feedback) else ""
     if checked and choice == answer:
-        st.success(t("lab.right", answer=options[answer]), icon=":material/check_circle:")
+        st.success(" ".join(x for x in (t("lab.right", answer=options[answer]), why) if x), icon=":material/check_circle:")
     elif checked:
-        st.error(t("lab.wrong", answer=options[answer]), icon=":material/help:")
+        st.error(t("lab.wrong_option", why=why, answer=options[answer]) if why else t("lab.wrong", answer=options[answer]),
+                 icon=":material/help:")
     return checked
 
 
@@ -193,7 +208,7 @@ def status(view: dict, runner: Runner, limit: int) -> None:
     st.progress(min(1.0, view["step"] / limit), text=t("lab.progress", step=f"{view['step']:,}", steps=f"{limit:,}",
                                                         rate=f"{runner.steps_per_s():,.0f}", state=state))
     if view["status"] != "ok":
-        st.error(t("diverged", reason=view["reason"] or ""), icon=":material/error:")
+        st.error(t("diverged", reason=reason(view["reason"])), icon=":material/error:")
         st.caption(t("lab.diverged_hint"))
     elif view["step"] >= limit:
         st.caption(t("lab.done", steps=f"{limit:,}"))

@@ -16,7 +16,7 @@ from gan_core.diagnosis import Evidence
 from gan_core.figures import samples as fs
 from gan_core.figures import training as ft
 
-from .i18n import md, t
+from .i18n import md, reason, t
 from .runner import Runner
 
 # No `config=`: with one, Streamlit's frontend re-creates the plot on every update and hides it until
@@ -71,7 +71,7 @@ def status(view: dict, runner: Runner, slow_mode: bool) -> None:
     state = t("state.running") if runner.running else t("state.paused")
     st.markdown(f"#### {line} · {state}")
     if view["status"] != "ok":
-        st.error(t("diverged", reason=view["reason"] or ""), icon=":material/error:")
+        st.error(t("diverged", reason=reason(view["reason"])), icon=":material/error:")
         st.info(t("diverged_help"))
     if slow_mode and view["last"]:
         st.info(narrate(view["last"], view["config"].scheme == "simultaneous"))

@@ -20,15 +20,15 @@ from .i18n import lang, sections, t
 from .panels import PLOT
 
 # (min, max, step) of the method's one parameter; None: the method has none.
-GAMMA_RANGE = {"gan": None, "non-saturating": None, "wgan": (0.05, 5.0, 0.05), "wgan-gp": (0.0, 5.0, 0.1),
+PARAM_RANGE = {"gan": None, "non-saturating": None, "wgan": (0.05, 5.0, 0.05), "wgan-gp": (0.0, 5.0, 0.1),
                "instance-noise": (0.0, 3.0, 0.1), "r1": (0.0, 5.0, 0.1), "consensus": (0.0, 5.0, 0.1)}
 DIRAC_DEFAULTS = {"dirac_method": "gan", "dirac_scheme": "simultaneous", "dirac_h": 0.2, "dirac_d_steps": 1,
-                  "dirac_gamma": 0.0, "dirac_steps": 500, "dirac_theta": 1.0, "dirac_psi": 1.0}
+                  "dirac_param": 0.0, "dirac_steps": 500, "dirac_theta": 1.0, "dirac_psi": 1.0}
 
 
 # ---- Dirac-GAN ---------------------------------------------------------------------------------
-def _reset_gamma(key: str = "dirac_method") -> None:
-    st.session_state.dirac_gamma = dirac.DEFAULT_GAMMA[st.session_state[key]]
+def _reset_param(key: str = "dirac_method") -> None:
+    st.session_state.dirac_param = dirac.DEFAULT_PARAM[st.session_state[key]]
 
 
 def _translated_choice(widget, name: str, options, **kw):
@@ -47,15 +47,15 @@ def dirac_controls() -> dict:
     c = st.columns([3, 3, 2, 2])
     method = _translated_choice(c[0].selectbox, "dirac_method", dirac.METHODS, label=t("theory.dirac.method"),
                                 format_func=lambda m: t(f"theory.method.{m}"), help=t("theory.dirac.method_help"),
-                                on_change=_reset_gamma, args=(f"dirac_method_{lang()}",))
+                                on_change=_reset_param, args=(f"dirac_method_{lang()}",))
     scheme = _translated_choice(c[1].radio, "dirac_scheme", dirac.SCHEMES, label=t("theory.dirac.scheme"),
                                 format_func=lambda s: t(f"theory.scheme.{s}"), help=t("theory.dirac.scheme_help"),
                                 horizontal=True)
-    rng = GAMMA_RANGE[method]
-    if rng and not rng[0] <= st.session_state.dirac_gamma <= rng[1]:
-        _reset_gamma()
+    rng = PARAM_RANGE[method]
+    if rng and not rng[0] <= st.session_state.dirac_param <= rng[1]:
+        _reset_param()
     lo, hi, step = rng or (0.0, 1.0, 0.1)
-    gamma = c[2].number_input(t(f"theory.gamma.{method}"), min_value=lo, max_value=hi, step=step, key="dirac_gamma",
+    param = c[2].number_input(t(f"theory.gamma.{method}"), min_value=lo, max_value=hi, step=step, key="dirac_param",
                               disabled=rng is None, help=t(f"theory.gamma_help.{method}"), format="%.2f")
     steps = c[3].number_input(t("theory.dirac.steps"), 10, 2000, step=10, key="dirac_steps")
     c = st.columns(4)
@@ -63,26 +63,27 @@ def dirac_controls() -> dict:
     d_steps = c[1].slider(t("theory.dirac.d_steps"), 1, 10, key="dirac_d_steps", help=t("theory.dirac.d_steps_help"))
     theta = c[2].number_input(t("theory.dirac.theta"), -2.0, 2.0, step=0.1, key="dirac_theta", format="%.2f")
     psi = c[3].number_input(t("theory.dirac.psi"), -2.0, 2.0, step=0.1, key="dirac_psi", format="%.2f")
-    return dict(method=method, scheme=scheme, d_steps=int(d_steps), gamma=None if rng is None else float(gamma),
+    return dict(method=method, scheme=scheme, d_steps=int(d_steps), param=None if rng is None else float(param),
                 h=float(h), steps=int(steps), start=(float(theta), float(psi)))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def dirac_run(method, scheme, d_steps, gamma, h, steps, start):
+def dirac_run(method, scheme, d_steps, param, h, steps, start):
     """(summary, trajectory, quiver grid, spectral radius of one step); pure numbers, so safe to share."""
-    kw = dict(d_steps=d_steps, gamma=gamma, h=h, steps=steps, start=start)
+    kw = dict(d_steps=d_steps, param=param, h=h, steps=steps, start=start)
     summary = dirac.summary(method, scheme, **kw)  # exactly what the CLI prints
     trajectory = dirac.simulate(method, scheme, **kw)
-    return summary, trajectory, dirac.quiver_grid(method, gamma), step_radius(method, scheme, d_steps, gamma, h)
+    radius = step_radius(method, scheme, d_steps, param, h)
+    return summary, trajectory, dirac.quiver_grid(method, param), radius, dirac.run_factor(trajectory)
 
 
-def step_radius(method, scheme, d_steps, gamma, h, eps=1e-6) -> float | None:
+def step_radius(method, scheme, d_steps, param, h, eps=1e-6) -> float | None:
     """Spectral radius of one training step (G step, then d_steps D steps) linearised at (0, 0): the factor by
     which the distance grows (> 1) or shrinks (< 1) per step near it. None for WGAN-GP (not differentiable)."""
     if method == "wgan-gp":
         return None
     def one_step(start):
-        return dirac.simulate(method, scheme, d_steps=d_steps, gamma=gamma, h=h, steps=1, start=tuple(start))[1]
+        return dirac.simulate(method, scheme, d_steps=d_steps, param=param, h=h, steps=1, start=tuple(start))[1]
     J = np.stack([(one_step(e) - one_step(-e)) / (2 * eps) for e in np.eye(2) * eps], axis=1)  # columns: ∂/∂θ, ∂/∂ψ
     return float(np.abs(np.linalg.eigvals(J)).max())
 
@@ -93,8 +94,8 @@ def _num(x: float) -> str:
 
 
 def cli_command(kw: dict, method: str, scheme: str) -> str:
-    gamma = "" if kw["gamma"] is None else f" --gamma {_num(kw['gamma'])}"
-    return (f"python -m gan_core dirac --method {method} --scheme {scheme} --d-steps {kw['d_steps']}{gamma}"
+    param = "" if kw["param"] is None else f" --{dirac.PARAM_NAME[method]} {_num(kw['param'])}"
+    return (f"python -m gan_core dirac --method {method} --scheme {scheme} --d-steps {kw['d_steps']}{param}"
             f" --h {_num(kw['h'])} --steps {kw['steps']} --start {_num(kw['start'][0])} {_num(kw['start'][1])}"
             " --json")
 
@@ -111,15 +112,15 @@ def format_eigenvalues(pairs) -> str:
 def dirac_view(kw: dict) -> dict:
     """Run (cached) and draw the explorer; returns the summary it shows."""
     method, scheme = kw.pop("method"), kw.pop("scheme")
-    summary, trajectory, grid, radius = dirac_run(method, scheme, **kw)
+    summary, trajectory, grid, radius, factor = dirac_run(method, scheme, **kw)
     c = st.columns(4)
     c[0].metric(t("theory.dirac.verdict"), t(f"theory.verdict.{summary['verdict']}"), border=True)
     c[1].metric(t("theory.dirac.norm"), f"{summary['norm']:.4g}", border=True, help=t("theory.dirac.norm_help"))
     c[2].metric(t("theory.dirac.eig"), format_eigenvalues(summary["eigenvalues"]) or t("theory.dirac.no_eig"),
                 border=True, help=t("theory.dirac.eig_help"))
-    c[3].metric(t("theory.dirac.radius"), "–" if radius is None else f"{radius:.4f}", border=True,
-                help=t("theory.dirac.radius_help"))
-    st.markdown(_why(summary, radius, scheme))
+    c[3].metric(t("theory.dirac.factor"), "–" if factor is None else f"{factor:.4f}", border=True,
+                help=t("theory.dirac.factor_help"))
+    st.markdown(_why(summary, radius, scheme, method))
     title = f"{t(f'theory.method.{method}')} · {t(f'theory.scheme.{scheme}')}"
     left, right = st.columns(2)
     labels = {name: {k: t(f"theory.fig.{name}.{k}") for k in d} for name, d in
@@ -135,14 +136,16 @@ def dirac_view(kw: dict) -> dict:
     return summary
 
 
-def _why(summary: dict, radius: float | None, scheme: str) -> str:
-    """In words: what the eigenvalues and the per-step factor predict, and what the trajectory did."""
+def _why(summary: dict, radius: float | None, scheme: str, method: str = "gan") -> str:
+    """In words: what the eigenvalues and the linearised per-step factor predict near the equilibrium, what
+    the non-saturating field does away from it, and what the trajectory did."""
     res = [re for re, _ in summary["eigenvalues"]]
     linear = t("theory.why.no_eig") if not res else t(
         "theory.why.damped" if max(res) < -1e-9 else "theory.why.rotation", re=f"{max(res):.3g}")
     kind = "" if radius is None else "out" if radius > 1 + 1e-6 else "in" if radius < 1 - 1e-6 else "one"
     step = t(f"theory.why.radius_{kind}", r=f"{radius:.4f}", scheme=t(f"theory.scheme.{scheme}")) if kind else ""
-    return " ".join(x for x in (linear, step, t(f"theory.why.result.{summary['verdict']}")) if x)
+    damped = t("theory.why.ns_damped") if method == "non-saturating" else ""
+    return " ".join(x for x in (linear, step, damped, t(f"theory.why.result.{summary['verdict']}")) if x)
 
 
 # ---- live numbers from the Playground's run --------------------------------------------------------

@@ -215,8 +215,7 @@ def run_panels(runner: Runner, limit: int) -> None:
     @st.fragment(run_every=slow)
     def summary_panels():
         if panels.summary_ready("lab_run"):
-            panels.summary(panels.read(runner, light=True), prefix="lab_run_")
-            panels.summary_drawn(slow, runner.running)
+            panels.summary(panels.read_summary(runner, "lab_run"), prefix="lab_run_")
 
     main_panels()
     summary_panels()
@@ -244,10 +243,9 @@ def pair_panels(runners: tuple[Runner, Runner], titles: tuple[str, str], limit: 
             return
         for col, r, prefix in zip(st.columns(2, border=True), runners, PAIR_PREFIXES):
             with col:
-                view = panels.read(r, light=True)
+                view = panels.read_summary(r, prefix)
                 panels.metrics_block(view, prefix)
                 panels.diagnosis_block(view["diagnosis"], prefix)
-        panels.summary_drawn(slow, running)
 
     main_pair()
     summary_pair()

@@ -101,8 +101,7 @@ def live_panels(runner: Runner) -> None:
     @st.fragment(run_every=slow_every)
     def summary_panels():
         if panels.summary_ready("playground"):
-            panels.summary(panels.read(runner, light=True))
-            panels.summary_drawn(slow_every, runner.running)
+            panels.summary(panels.read_summary(runner, "playground"))
 
     main_panels()
     summary_panels()

@@ -47,6 +47,15 @@ def read(runner: Runner, light: bool = False) -> dict:
     return runner.read(light)
 
 
+def read_summary(runner: Runner, key: str) -> dict:
+    """What the summary charts draw; while paused, the copy read at this step (no new work for the trainer)."""
+    cache = st.session_state.setdefault("_summary_views", {})
+    kept = cache.get(key)
+    if runner.running or kept is None or kept[0] is not runner or kept[1]["step"] != runner.step_count:
+        cache[key] = kept = (runner, read(runner, light=True))
+    return kept[1]
+
+
 def status(view: dict, runner: Runner, slow_mode: bool) -> None:
     """`Step N · R steps/s · state` (the tests read it); view: the live view's poll (liveview.poll)."""
     line = t("status_line", step=f"{view['step']:,}", rate=f"{view['steps_per_s']:,.0f}")
@@ -95,7 +104,8 @@ def main(runner: Runner, view: dict, key: str, prefix: str = "", x_range=None) -
 def summary_every(page: str, running: bool, every: float) -> float | None:
     """run_every of a page's summary fragment. plotly's 4.7 MB chunk stays off the page's first paint: the
     first run of a page in a session draws no chart (summary_ready says so) and its timer brings them a
-    moment later."""
+    moment later. (That timer then runs until the next click; read_summary keeps its redraws cheap. An
+    st.rerun() from the timer's run to stop it lost the sidebar's widget values: Streamlit issue 11266.)"""
     if not st.session_state.get(f"_summary_shown_{page}"):
         return every if running else SUMMARY_DELAY
     return every if running else None
@@ -109,12 +119,6 @@ def summary_ready(page: str) -> bool:
     st.session_state[shown] = True
     st.caption(t("live.summary_soon"))
     return False
-
-
-def summary_drawn(every: float | None, running: bool) -> None:
-    """After the delayed first draw on a paused page: one full rerun stops the fragment's timer."""
-    if every == SUMMARY_DELAY and not running and not liveview.full_run():
-        st.rerun()
 
 
 def summary(view: dict, prefix: str = "") -> None:

@@ -103,10 +103,12 @@ function message(ctx, w, h, text, y) {
 class LiveView {
   constructor(root) {
     this.root = root;
-    root.innerHTML = `<div class="gl-root"><div class="gl-col"><canvas class="gl-samples" data-testid="live-samples"></canvas>
+    const holder = document.createElement("div");  // a child: the parent also holds Streamlit's <style> of live.css
+    root.appendChild(holder);
+    holder.innerHTML = `<div class="gl-root"><div class="gl-col"><canvas class="gl-samples" data-testid="live-samples"></canvas>
       <button class="gl-reset" hidden></button></div><div class="gl-col"><canvas data-testid="live-losses"></canvas>
       <canvas data-testid="live-means"></canvas></div><div class="gl-tip" hidden></div></div>`;
-    const q = (s) => root.querySelector(s);
+    const q = (s) => holder.querySelector(s);
     [this.box, this.samples, this.losses, this.means, this.tip, this.resetBtn] =
       [q(".gl-root"), q(".gl-samples"), q('[data-testid="live-losses"]'), q('[data-testid="live-means"]'), q(".gl-tip"), q(".gl-reset")];
     this.text = { ...DEFAULT_TEXT }; this.real = new Float32Array(0); this.events = [];
@@ -118,6 +120,7 @@ class LiveView {
     this.resize = new ResizeObserver(() => this.request());
     this.resize.observe(this.box);
     root.__liveView = this;  // for the browser tests: toPixel(), counters
+    window.__liveViews = (window.__liveViews || 0) + 1;
   }
 
   resetCols() {
@@ -506,6 +509,7 @@ class LiveView {
   }
 
   destroy() {
+    this.box.parentElement.remove();
     cancelAnimationFrame(this.raf); this.resize.disconnect(); window.removeEventListener("mouseup", this.onUp);
   }
 }

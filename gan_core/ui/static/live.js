@@ -83,7 +83,7 @@ function sizeCanvas(canvas, w, h) {
   const dpr = window.devicePixelRatio || 1;
   if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
     canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
-    canvas.style.height = h + "px";
+    canvas.style.width = w + "px"; canvas.style.height = h + "px";
   }
   const ctx = canvas.getContext("2d");
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -184,7 +184,8 @@ class LiveView {
 
   draw() {
     const width = this.box.clientWidth || 600, two = width >= 700;
-    const colW = two ? (width - 12) / 2 : width;
+    const colW = Math.floor(two ? (width - 12) / 2 : width);
+    for (const col of this.box.querySelectorAll(".gl-col")) col.style.width = colW + "px";
     const side = Math.min(colW, two ? 470 : 420);
     this.drawSamples(sizeCanvas(this.samples, colW, side), colW, side);
     const curvesH = two ? side : 440, lossH = Math.round(curvesH * 0.55);

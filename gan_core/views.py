@@ -84,7 +84,9 @@ def live_frame(trainer, n: int = FRAME_POINTS, grid: int = FRAME_GRID) -> dict:
     2-D data: {"step", "kind": "points", "fake": (n, 2) f32, "d_fake": (n,) f32, "bounds": (4,) f32 (x0, x1, y0, y1),
                "d_grid": (grid, grid) f32 with d_grid[i, j] = D at (x0 + j dx, y0 + i dy)}
     digits:   {"step", "kind": "image", "images": (64, 8, 8) uint8 (0 = black, 255 = white)}
-    Values of D are what the charts show (losses.d_shown: raw scores for critics, config.CRITIC_LOSSES)."""
+    Values of D are what the charts show (losses.d_shown: raw scores for critics, config.CRITIC_LOSSES).
+    With set_live_options, 2-D frames also carry "arrows": (LIVE_ARROWS, 2) f32 (-dL_G/dx at fake[:LIVE_ARROWS])
+    and "manifold": (k, k, 2) f32."""
     G, D, data = trainer.G, trainer.D, trainer.data
     G.eval(), D.eval()
     try:
@@ -96,12 +98,30 @@ def live_frame(trainer, n: int = FRAME_POINTS, grid: int = FRAME_GRID) -> dict:
         ys, xs = torch.meshgrid(torch.linspace(y0, y1, grid), torch.linspace(x0, x1, grid), indexing="ij")
         lattice = torch.stack([xs.reshape(-1), ys.reshape(-1)], dim=1)
         d = losses.d_shown(trainer.config.loss, D(torch.cat([fake, lattice]))).flatten()
-        return {"step": trainer.step_count, "kind": "points", "fake": fake.numpy().astype(np.float32),
-                "d_fake": d[:len(fake)].numpy().astype(np.float32),
-                "bounds": np.array([x0, x1, y0, y1], dtype=np.float32),
-                "d_grid": d[len(fake):].reshape(grid, grid).numpy().astype(np.float32)}
+        frame = {"step": trainer.step_count, "kind": "points", "fake": fake.numpy().astype(np.float32),
+                 "d_fake": d[:len(fake)].numpy().astype(np.float32),
+                 "bounds": np.array([x0, x1, y0, y1], dtype=np.float32),
+                 "d_grid": d[len(fake):].reshape(grid, grid).numpy().astype(np.float32)}
+        options = getattr(trainer, "live_options", {})
+        if options.get("arrows"):
+            x = fake[:LIVE_ARROWS].clone().requires_grad_(True)
+            with torch.enable_grad():
+                (grad,) = torch.autograd.grad(losses.g_loss(trainer.config.loss, D(x)) * len(x), x)
+            frame["arrows"] = (-grad).numpy().astype(np.float32)  # from fake[:LIVE_ARROWS], as in snapshot
+        if options.get("manifold"):
+            frame["manifold"] = _manifold(trainer, LIVE_MANIFOLD).astype(np.float32)
+        return frame
     finally:
         G.train(), D.train()
+
+
+LIVE_ARROWS, LIVE_MANIFOLD = 80, 15
+
+
+def set_live_options(trainer, arrows: bool = False, manifold: bool = False) -> None:
+    """Which optional layers the next live frames carry (G's gradient arrows on the first LIVE_ARROWS
+    fakes, the warped noise grid). Called through the session handle: runner.call(set_live_options, ...)."""
+    trainer.live_options = {"arrows": bool(arrows), "manifold": bool(manifold)}
 
 
 def panel_view(trainer, light: bool = False) -> dict:

@@ -194,9 +194,9 @@ def test_lab_in_chromium(server, page):
 
     page.get_by_role("button", name="Apply the fix").click()
     expect(page.get_by_role("heading", name=re.compile("^With the fix:"))).to_be_visible(timeout=30_000)
-    for prefix in lab.PAIR_PREFIXES:
-        for chart in ("fig_samples", "fig_loss"):
-            expect(page.locator(f".st-key-{prefix}{chart} .js-plotly-plot").first).to_be_visible(timeout=30_000)
+    for prefix in lab.PAIR_PREFIXES:  # each run's live view: its canvases, in the page
+        for canvas in ("live-samples", "live-losses"):
+            expect(page.locator(f".st-key-{prefix}live canvas[data-testid={canvas}]")).to_be_visible(timeout=30_000)
     time.sleep(3)
     top(page.get_by_text("Both runs start from seed"))
     shot(page, "lab_fix")

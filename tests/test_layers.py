@@ -21,7 +21,7 @@ LAYER_OF = {
     "gan_core.loop": "core",
     "gan_core.metrics": "evaluation", "gan_core.digits": "evaluation", "gan_core.diagnosis": "evaluation",
     "gan_core.evaluate": "evaluation", "gan_core.views": "evaluation", "gan_core.schedule": "evaluation",
-    "gan_core.optimal_d": "evaluation",
+    "gan_core.optimal_d": "evaluation", "gan_core.frames": "evaluation",
     "gan_core.store": "runs", "gan_core.tables": "runs", "gan_core.replay": "runs", "gan_core.gif": "runs",
     "gan_core.headless": "runs", "gan_core.verify": "runs", "gan_core.sweep": "runs",
     "gan_core.sweep_ray": "runs",

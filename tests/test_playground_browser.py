@@ -11,12 +11,15 @@ pytestmark = pytest.mark.browser
 
 STATUS = re.compile(r"(?:Step|第)\s*([\d,]+)")
 
-# Plotly keeps the drawn traces on the chart's div: read them back to check what is on screen.
-TRACES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p => (p._fullData || []).map(t => ({
-  name: t.name, type: t.type,
-  x: t.x ? Array.from(t.x).slice(0, 50).map(Number) : null,
-  y: t.y ? Array.from(t.y).slice(0, 50).map(Number) : null,
-  z: t.z ? Array.from(t.z).slice(0, 10).map(r => Array.from(r).slice(0, 10).map(Number)) : null})))"""
+# The live view keeps the frame it shows and the curves' rows on its root element: read them back to check
+# what is on screen (and a digest of the canvas pixels, to see that the drawing changes).
+SHOWN = """() => { let e = document.querySelector('canvas[data-testid=live-samples]');
+  while (e && !e.__liveView) e = e.parentElement;
+  if (!e) return null;
+  const v = e.__liveView, f = v.frame, url = v.samples.toDataURL();
+  return {step: f ? f.step : null, fake: f ? Array.from(f.fake.slice(0, 40)) : null,
+          heat: f ? Array.from(f.heat.slice(0, 400)) : null, d_loss: Array.from(v.cols.d_loss),
+          errors: v.errors, pixels: url.length + ':' + url.slice(-300)}; }"""
 
 
 def step_of(page) -> int:
@@ -28,76 +31,70 @@ def button(page, name):
     return page.get_by_role("button", name=name, exact=True)
 
 
-def samples_chart(page):
-    """The samples chart's traces: heatmap (D), real points, fake points."""
-    for traces in page.evaluate(TRACES):
-        if any(t["type"] == "heatmap" for t in traces):
-            return {t["type"] if t["type"] == "heatmap" else t["name"]: t for t in traces}
-    raise AssertionError("no samples chart on the page")
+def shown(page) -> dict:
+    """The frame on the samples canvas (its step, first fakes, D's grid) and the D loss points drawn."""
+    return page.evaluate(SHOWN)
 
 
 def wait_step(page, n, timeout=30_000):
     expect(page.locator("h4", has_text="·").first).to_contain_text(f"{n} ", timeout=timeout)
+    page.wait_for_function(f"() => ({SHOWN})()?.step === {n}", timeout=timeout)  # the canvas shows it too
 
 
 def open_playground(page, server):
     page.goto(server + "/playground")
     expect(button(page, "Train")).to_be_enabled(timeout=60_000)
-    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    page.locator("canvas[data-testid=live-losses]").wait_for(timeout=60_000)
+    page.wait_for_function(f"() => ({SHOWN})()?.step !== null", timeout=30_000)
 
 
-def test_train_pause_and_charts_redraw(server, page):
+def test_train_pause_and_the_canvas_moves(server, page):
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
     open_playground(page, server)
     assert step_of(page) == 0
-    before = page.evaluate(TRACES)
+    before = shown(page)
     button(page, "Train").click()
     expect(button(page, "Pause")).to_be_enabled(timeout=15_000)
     page.wait_for_function("() => /Step [1-9]/.test(document.body.innerText)", timeout=30_000)
     page.wait_for_timeout(3000)
     running = step_of(page)
     assert running > 0
-    assert page.evaluate(TRACES) != before  # the charts were redrawn with new numbers
+    now = shown(page)
+    assert now["step"] > 0 and now["fake"] != before["fake"] and now["pixels"] != before["pixels"]
+    assert len(now["d_loss"]) > 0  # the loss curves have rows
+    page.locator("canvas[data-testid=live-samples]").scroll_into_view_if_needed()
     shot(page, "playground-training")
     button(page, "Pause").click()
     expect(button(page, "Train")).to_be_enabled(timeout=15_000)
     paused = step_of(page)
     page.wait_for_timeout(2000)
     assert step_of(page) == paused  # Pause stops training
+    assert errors == [] and shown(page)["errors"] == []
 
 
 def test_step_d_changes_only_d_and_reset_repeats_the_first_losses(server, page):
     open_playground(page, server)
     button(page, "Reset").click()
     wait_step(page, 0)
-    before = samples_chart(page)
+    before = shown(page)
     button(page, "Step D").click()
     wait_step(page, 1)
-    page.wait_for_timeout(1000)
-    after = samples_chart(page)
-    fake = next(k for k in after if k.startswith("generated"))
-    assert after[fake]["x"] == before[fake]["x"] and after[fake]["y"] == before[fake]["y"]  # G unchanged
-    assert after["heatmap"]["z"] != before["heatmap"]["z"]  # D's verdicts moved
+    after = shown(page)
+    assert after["fake"] == before["fake"]  # G unchanged
+    assert after["heat"] != before["heat"]  # D's verdicts moved
 
     button(page, "Step").click()
     wait_step(page, 2)
-    page.wait_for_timeout(1000)
-    first = _d_loss_points(page)
+    first = shown(page)["d_loss"]
+    assert len(first) == 2
     button(page, "Reset").click()
     wait_step(page, 0)
     button(page, "Step D").click()
     wait_step(page, 1)
     button(page, "Step").click()
     wait_step(page, 2)
-    page.wait_for_timeout(1000)
-    assert _d_loss_points(page) == first  # same initial weights, same random stream, same losses
-
-
-def _d_loss_points(page):
-    for traces in page.evaluate(TRACES):
-        for t in traces:
-            if t["name"] == "D loss":
-                return t["y"]
-    raise AssertionError("no D loss trace")
+    assert shown(page)["d_loss"] == first  # same initial weights, same random stream, same losses
 
 
 def test_language_switch_shows_chinese(server, page):
@@ -105,5 +102,7 @@ def test_language_switch_shows_chinese(server, page):
     page.get_by_text("简体中文").click()
     expect(button(page, "训练")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("训练场").first).to_be_visible()
-    page.wait_for_timeout(1500)
+    button(page, "训练").click()
+    page.wait_for_timeout(3000)
     shot(page, "playground-zh")
+    button(page, "暂停").click()

@@ -4,9 +4,12 @@ import json
 import string
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
+
+from gan_core import frames
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +37,37 @@ def test_buttons_are_there_with_design_labels(at):
                        ("btn_d_step", "Step D"), ("btn_g_step", "Step G"), ("btn_reset", "Reset")]:
         assert labels[key] == label
     assert status(at).startswith("#### Step 0 · 0 steps/s")
-    assert len(at.get("plotly_chart")) >= 4
+    assert not at.get("plotly_chart")  # plotly stays off the first paint: the live view is a canvas
+    assert packet(at)["flags"] & frames.RESET
+    at.run()  # the summary fragment's timer, as the browser would
+    assert len(at.get("plotly_chart")) >= 2
+
+
+def packet(app, key="live_view"):
+    """The live view's last packet (the bytes the canvas component receives), decoded."""
+    (el,) = [e for e in app.get("bidi_component") if e.proto.id.endswith(key)]
+    return frames.decode(el.proto.bytes)
+
+
+def test_the_live_view_is_sent_frames_rows_real_points_and_labels(at):
+    p = packet(at)
+    assert p["real"].shape == (500, 2) and p["rows"]["step"].size == 0
+    (f,) = p["frames"]
+    assert f["step"] == 0 and f["fake"].shape == (500, 2) and f["heat"].shape == (48, 48)
+    assert p["text"]["labels"]["real"] == "real"
+    at.button(key="btn_d_step").click().run()
+    after = packet(at)["frames"][-1]
+    np.testing.assert_array_equal(after["fake"], f["fake"])  # Step D leaves G's samples where they were
+    assert not np.array_equal(after["heat"], f["heat"])  # and moves D's verdicts
+    at.button(key="btn_step").click().run()
+    p = packet(at)
+    assert p["rows"]["step"].tolist() == [1.0, 2.0] and p["frames"][-1]["step"] == 2
+    assert p["rows"]["d_loss"][-1] == pytest.approx(runner(at).trainer.history.last()["d_loss"], rel=1e-6)
+    at.toggle(key="show_arrows").set_value(True).run()
+    assert packet(at)["frames"][-1]["arrows"].shape == (80, 2)  # shown at once, though paused
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert packet(at)["text"]["labels"]["real"] == "真实"
 
 
 def test_step_d_changes_only_d_and_step_g_only_g(at):
@@ -152,23 +185,3 @@ def test_every_config_field_and_figure_label_has_text():
         assert f"field.{name}" in en and f"help.{name}" in en
     for module in (samples, training):
         assert {f"fig.{k}" for k in module.DEFAULT_LABELS} <= set(en)
-
-
-def test_throttled_rebuilds_after_its_interval_or_on_new_inputs(monkeypatch):
-    from gan_core.ui import panels
-
-    clock = [100.0]
-    monkeypatch.setattr(panels.time, "monotonic", lambda: clock[0])
-    built, cache = [], {}
-
-    def build():
-        built.append(clock[0])
-        return len(built)
-
-    assert panels.throttled(cache, "k", build, 1.0) == 1
-    clock[0] += 0.5
-    assert panels.throttled(cache, "k", build, 1.0) == 1  # within the interval: the same figure again
-    assert panels.throttled(cache, "k", build, 1.0, inputs=("log",)) == 2  # a toggle changed: at once
-    clock[0] += 1.0
-    assert panels.throttled(cache, "k", build, 1.0, inputs=("log",)) == 3  # the interval has passed
-    assert panels.throttled(cache, "k", build, 0, inputs=("log",)) == 4  # not training: always

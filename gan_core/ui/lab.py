@@ -13,8 +13,6 @@ import re
 import streamlit as st
 import torch
 
-from gan_core.figures import samples as fs
-from gan_core.figures import training as ft
 from gan_core.presets import PRESETS
 from gan_core.views import network_weights
 
@@ -30,7 +28,7 @@ LESSONS = {  # lesson (assets/<lang>/lessons/<name>.md) -> the preset it runs
     "stable-recipe": "ring-stable",
 }
 RECIPE = "stable-recipe"  # no fix: its Fix stage breaks one ingredient instead
-FAST, PAIR_FAST, SLOW = 0.3, 0.5, 1.5  # seconds between redraws: one run / two runs / metrics, diagnosis
+FAST, PAIR_FAST, SLOW = 0.2, 0.25, 1.5  # seconds between packets of frames: one run / two; metrics
 PAIR_PREFIXES = ("lab_a_", "lab_b_")  # widget keys of the two comparison columns
 
 
@@ -203,10 +201,11 @@ def can_train(runner: Runner, limit: int) -> bool:
 # ---- drawing -------------------------------------------------------------------------------------
 
 def status(view: dict, runner: Runner, limit: int) -> None:
-    """Progress towards the lesson's step count, speed and state; a diverged run says why it stopped."""
-    state = t("state.running") if runner.running else t("state.paused")
+    """Progress towards the lesson's step count, speed and state; a diverged run says why it stopped.
+    view: the live view's poll (panels.poll)."""
+    state = t("state.running") if view["running"] else t("state.paused")
     st.progress(min(1.0, view["step"] / limit), text=t("lab.progress", step=f"{view['step']:,}", steps=f"{limit:,}",
-                                                        rate=f"{runner.steps_per_s():,.0f}", state=state))
+                                                        rate=f"{view['steps_per_s']:,.0f}", state=state))
     if view["status"] != "ok":
         st.error(t("diverged", reason=reason(view["reason"])), icon=":material/error:")
         st.caption(t("lab.diverged_hint"))
@@ -215,61 +214,56 @@ def status(view: dict, runner: Runner, limit: int) -> None:
 
 
 def run_panels(runner: Runner, limit: int) -> None:
-    """The Playground's panels for the Run stage, redrawn while it trains. As in live.live_panels, each
-    redraw holds the runner's lock to the last chart, so the worker waits instead of fighting for the GIL."""
+    """The Playground's live view for the Run stage (frames every FAST seconds while it trains) and its
+    summary charts below."""
     fast = FAST if runner.running else None
+    slow = panels.summary_every("lab_run", runner.running, SLOW)
 
     @st.fragment(run_every=fast)
     def main_panels():
         if fast and not runner.running:
             st.rerun()  # stopped at the limit, diverged or idle: a full rerun stops the timers and frees Train
-        view = panels.read(runner)
+        view = panels.poll(runner, "lab_run_live")
         status(view, runner, limit)
-        panels.main(view, prefix="lab_run_", running=runner.running)
+        panels.main(runner, view, "lab_run_live", prefix="lab_run_")
 
-    @st.fragment(run_every=SLOW if runner.running else None)
+    @st.fragment(run_every=slow)
     def summary_panels():
-        panels.summary(panels.read(runner, light=True), prefix="lab_run_")
+        if panels.summary_ready("lab_run"):
+            panels.summary(panels.read_summary(runner, "lab_run"), prefix="lab_run_")
 
     main_panels()
     summary_panels()
 
 
 def pair_panels(runners: tuple[Runner, Runner], titles: tuple[str, str], limit: int) -> None:
-    """Two compact columns (samples, losses; then metrics and diagnosis), both redrawn together."""
+    """Two columns, each its run's live view (both fed together), then their metrics and diagnosis."""
     running = any(r.running for r in runners)
+    slow = panels.summary_every("lab_pair", running, SLOW)
 
-    @st.fragment(run_every=PAIR_FAST if running else None)  # two trainers need the CPU more
+    @st.fragment(run_every=PAIR_FAST if running else None)
     def main_pair():
         if running and not any(r.running for r in runners):
             st.rerun()
         for col, r, head, prefix in zip(st.columns(2, border=True), runners, titles, PAIR_PREFIXES):
             with col:
                 st.markdown(f"##### {head}")
-                compact(panels.read(r), r, limit, prefix)
+                view = panels.poll(r, prefix + "live")
+                status(view, r, limit)
+                panels.main(r, view, prefix + "live", prefix=prefix, x_range=(0, limit))
 
-    @st.fragment(run_every=SLOW if running else None)
+    @st.fragment(run_every=slow)
     def summary_pair():
+        if not panels.summary_ready("lab_pair"):
+            return
         for col, r, prefix in zip(st.columns(2, border=True), runners, PAIR_PREFIXES):
             with col:
-                view = panels.read(r, light=True)
+                view = panels.read_summary(r, prefix)
                 panels.metrics_block(view, prefix)
                 panels.diagnosis_block(view["diagnosis"], prefix)
 
     main_pair()
     summary_pair()
-
-
-def compact(view: dict, runner: Runner, limit: int, prefix: str) -> None:
-    status(view, runner, limit)
-    snap, ls, lt = view["snap"], panels.labels(fs), panels.labels(ft)
-    if view["kind"] == "image":
-        fig = fs.digits_figure(snap["fake"][:64], labels=ls, step=view["step"], height=360)
-    else:
-        fig = fs.points_figure(snap, labels=ls)
-    panels.chart(fig, prefix + "fig_samples")
-    panels.chart(ft.loss_figure(view["history"], view["events"], labels=lt, x_range=(0, limit), height=300),
-                 prefix + "fig_loss")
 
 
 def diff_table(a: Runner, b: Runner, titles: tuple[str, str]) -> None:

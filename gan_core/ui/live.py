@@ -3,7 +3,8 @@
 Pattern (Streamlit docs, "start and stop a streaming fragment"): the Runner lives in st.session_state
 (per browser session, never in a shared cache); panels are fragments with run_every set only while
 training; buttons are callbacks outside the fragments, so a click reruns the page and restarts or stops
-the timers. Training itself happens on the Runner's worker thread, so redraws don't stall it.
+the timers. Training itself happens on the Runner's worker thread, so redraws don't stall it; the page
+only reads the frames it recorded (panels.poll) and sends them to the browser's canvas.
 """
 
 from __future__ import annotations
@@ -83,22 +84,24 @@ def _apply_speed(runner: Runner) -> None:
 
 
 def live_panels(runner: Runner) -> None:
-    """Everything that moves while training. Two fragments: the main panels often, summaries less often."""
+    """Everything that moves while training. The live view's fragment sends frames every FAST seconds (the
+    browser plays them at ~20 frames/s); the summary charts below are redrawn every SLOW seconds."""
     slow_mode = st.session_state.get("slow_mode", False)
     fast_every = (SLOW_MODE_INTERVAL if slow_mode else FAST) if runner.running else None
-    slow_every = SLOW if runner.running else None
+    slow_every = panels.summary_every("playground", runner.running, SLOW)
 
     @st.fragment(run_every=fast_every)
     def main_panels():
         if fast_every and not runner.running:
             st.rerun()  # the worker stopped by itself (diverged or idle): stop the timers too
-        view = panels.read(runner)
+        view = panels.poll(runner, "live_view")
         panels.status(view, runner, slow_mode)
-        panels.main(view, running=runner.running)
+        panels.main(runner, view, "live_view")
 
     @st.fragment(run_every=slow_every)
     def summary_panels():
-        panels.summary(panels.read(runner, light=True))
+        if panels.summary_ready("playground"):
+            panels.summary(panels.read_summary(runner, "playground"))
 
     main_panels()
     summary_panels()

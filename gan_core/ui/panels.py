@@ -1,4 +1,5 @@
-"""The Playground's panels: read one consistent view of the trainer, then draw it with the figure builders.
+"""The Playground's panels: the live view (canvas, fed frames: liveview) and, below it, the summary charts
+(plotly, from one consistent view of the trainer).
 
 Reused by the Instability Lab (same panels for a lesson's run) so nothing is drawn twice in two ways;
 `prefix` is prepended to every widget key there, so two runners' panels can share one page.
@@ -7,7 +8,6 @@ Reused by the Instability Lab (same panels for a lesson's run) so nothing is dra
 from __future__ import annotations
 
 import math
-import time
 
 import streamlit as st
 
@@ -16,6 +16,7 @@ from gan_core.diagnosis import Evidence
 from gan_core.figures import samples as fs
 from gan_core.figures import training as ft
 
+from . import liveview
 from .i18n import md, reason, t
 from .runner import Runner
 
@@ -27,6 +28,7 @@ PLOT = dict(theme=None)
 # the live charts stayed blank. A placeholder width keeps them visible; the frontend fits the column when it
 # has measured it. (At 640 a chart sometimes stayed wider than its column, its legend cut off; 400 never is.)
 PLACEHOLDER_WIDTH = 400
+SUMMARY_DELAY = 1.0  # seconds after a page's first paint before its summary charts (and plotly) come
 
 
 def chart(fig, key: str, where=None) -> None:
@@ -34,25 +36,6 @@ def chart(fig, key: str, where=None) -> None:
     if fig.layout.width is None:
         fig.update_layout(width=PLACEHOLDER_WIDTH)
     (where or st).plotly_chart(fig, key=key, **PLOT)
-
-
-# Points drawn in the live samples chart, of the snapshot's 500 + 500: each SVG marker costs the browser
-# time on every redraw. In headless Chromium on 2 cores, with the other charts held still, that chart was
-# redrawn 2.0 times a second with 1000 markers and 3.2 with 350. The real data never changes, so fewer of them lose nothing; the
-# D(x) / D(G(z)) histograms still use all 500 + 500 values.
-LIVE_REAL, LIVE_FAKE = 150, 350
-LOSS_EVERY = 1.0  # while training, the loss chart is rebuilt at most once a second (see throttled)
-
-
-def throttled(cache: dict, key: str, build, every: float, inputs=()):
-    """The figure `build()` made at most every `every` seconds; in between the same figure again. Sent again
-    unchanged, a chart is not redrawn by the browser, which leaves its time to the samples chart. A change in
-    `inputs` (a toggle, the language) rebuilds at once; every=0 (not training) always rebuilds. `cache` is
-    per session (st.session_state)."""
-    now, last = time.monotonic(), cache.get(key)
-    if every <= 0 or last is None or now - last[0] >= every or last[1] != inputs:
-        cache[key] = last = (now, inputs, build())
-    return last[2]
 
 
 def labels(module) -> dict:
@@ -65,10 +48,19 @@ def read(runner: Runner, light: bool = False) -> dict:
     return runner.read(light)
 
 
+def read_summary(runner: Runner, key: str) -> dict:
+    """What the summary charts draw; while paused, the copy read at this step (no new work for the trainer)."""
+    cache = st.session_state.setdefault("_summary_views", {})
+    kept = cache.get(key)
+    if runner.running or kept is None or kept[0] is not runner or kept[1]["step"] != runner.step_count:
+        cache[key] = kept = (runner, read(runner, light=True))
+    return kept[1]
+
+
 def status(view: dict, runner: Runner, slow_mode: bool) -> None:
-    rate = runner.steps_per_s()
-    line = t("status_line", step=f"{view['step']:,}", rate=f"{rate:,.0f}")
-    state = t("state.running") if runner.running else t("state.paused")
+    """`Step N · R steps/s · state` (the tests read it); view: the live view's poll (liveview.poll)."""
+    line = t("status_line", step=f"{view['step']:,}", rate=f"{view['steps_per_s']:,.0f}")
+    state = t("state.running") if view["running"] else t("state.paused")
     st.markdown(f"#### {line} · {state}")
     if view["status"] != "ok":
         st.error(t("diverged", reason=reason(view["reason"])), icon=":material/error:")
@@ -86,46 +78,62 @@ def narrate(r: dict, simultaneous: bool = False) -> str:
              g_loss=f("g_loss"), d_fake_after=f("d_fake_after"))
 
 
-def main(view: dict, prefix: str = "", running: bool = False) -> None:
-    """Samples | losses: what is redrawn most often. (The browser's drawing is the bottleneck on a small
-    machine: the samples chart alone takes ~100-300 ms in headless Chromium, so while training the loss chart
-    is redrawn once a second and the other charts are in `summary`, redrawn every two seconds.)"""
-    lt, ls = labels(ft), labels(fs)
-    history, events, snap = view["history"], view["events"], view["snap"]
-    left, right = st.columns(2)
-    with left:
-        if view["kind"] == "image":
-            chart(fs.digits_figure(snap["fake"][:64], labels=ls, step=view["step"]), prefix + "fig_samples")
-        else:
-            c1, c2 = st.columns(2)
-            arrows = c1.toggle(t("show_arrows"), key=prefix + "show_arrows", help=t("show_arrows_help"))
-            grid = c2.toggle(t("show_manifold"), key=prefix + "show_manifold", help=t("show_manifold_help"))
-            chart(fs.points_figure(snap, show_arrows=arrows, show_manifold=grid, labels=ls, max_real=LIVE_REAL,
-                                   max_fake=LIVE_FAKE), prefix + "fig_samples")
-    with right:
-        log_y = st.toggle(t("log_loss"), key=prefix + "log_loss")
-        fig = throttled(st.session_state.setdefault("_throttled", {}), prefix + "fig_loss",
-                        lambda: ft.loss_figure(history, events, log_y=log_y, labels=lt),
-                        LOSS_EVERY if running else 0, inputs=(log_y, len(events), tuple(lt.values())))
-        chart(fig, prefix + "fig_loss")
+def poll(runner: Runner, key: str) -> dict:
+    """What is new for the live view `key` (liveview.poll), plus "last": the run's latest history record
+    (kept per view, for the status and slow mode's narration)."""
+    polled = liveview.poll(runner, key)
+    rows, kept = polled["rows"], st.session_state.setdefault("_live_last", {})
+    if len(rows.get("step", ())):
+        kept[key] = {k: float(v[-1]) for k, v in rows.items()}
+    elif polled["full"] or polled["step"] == 0:
+        kept.pop(key, None)
+    polled["last"] = kept.get(key) if polled["step"] else None
+    return polled
+
+
+def main(runner: Runner, view: dict, key: str, prefix: str = "", x_range=None) -> None:
+    """The live view (samples over D's map | losses and mean D outputs), drawn in the browser from frames;
+    above it the toggles for its optional layers."""
+    points = runner.config.dataset != "digits"
+    cols = st.columns(3)
+    arrows = points and cols[0].toggle(t("show_arrows"), key=prefix + "show_arrows", help=t("show_arrows_help"))
+    grid = points and cols[1].toggle(t("show_manifold"), key=prefix + "show_manifold", help=t("show_manifold_help"))
+    log_y = cols[2].toggle(t("log_loss"), key=prefix + "log_loss")
+    liveview.show(runner, key, view, log_y=log_y, arrows=arrows, manifold=grid, x_range=x_range)
+
+
+def summary_every(page: str, running: bool, every: float) -> float | None:
+    """run_every of a page's summary fragment. plotly's 4.7 MB chunk stays off the page's first paint: the
+    first run of a page in a session draws no chart (summary_ready says so) and its timer brings them a
+    moment later. (That timer then runs until the next click; read_summary keeps its redraws cheap. An
+    st.rerun() from the timer's run to stop it lost the sidebar's widget values: Streamlit issue 11266.)"""
+    if not st.session_state.get(f"_summary_shown_{page}"):
+        return every if running else SUMMARY_DELAY
+    return every if running else None
+
+
+def summary_ready(page: str) -> bool:
+    """False (with a note) on the summary fragment's first run of this page in the session."""
+    shown = f"_summary_shown_{page}"
+    if st.session_state.get(shown):
+        return True
+    st.session_state[shown] = True
+    st.caption(t("live.summary_soon"))
+    return False
 
 
 def summary(view: dict, prefix: str = "") -> None:
-    """D(x) vs D(G(z)): means over time | the current distributions | D's verdicts over time; gradient
-    norms, quality metrics and the diagnosis."""
-    lt, history, snap, cfg = labels(ft), view["history"], view["snap"], view["config"]
+    """D's verdicts now | over time; gradient norms, quality metrics and the diagnosis (plotly; the means
+    over time are in the live view)."""
+    lt, snap, cfg = labels(ft), view["snap"], view["config"]
     critic = cfg.loss in CRITIC_LOSSES  # raw scores: a critic's offset is free, 0.5 means nothing
-    if cfg.scheme == "simultaneous":  # G's gradient was taken at the same D: no "after" to show
-        lt = {**lt, "d_fake_after": t("fig.d_fake_same")}
-    left, right = st.columns(2)
-    chart(ft.d_means_figure(history, view["events"], labels=lt, critic=critic), prefix + "fig_means", left)
-    chart(ft.d_hist_figure(snap["d_real"], snap["d_fake"], labels=lt, critic=critic), prefix + "fig_hist", right)
     if cfg.instance_noise > 0:
         st.caption(t("noisy_d", sigma=f"{cfg.instance_noise:g}"))
     left, right = st.columns(2)
+    chart(ft.d_hist_figure(snap["d_real"], snap["d_fake"], labels=lt, critic=critic), prefix + "fig_hist", left)
     if len(view["dist"]["step"]):
-        chart(ft.d_strip_figure(view["dist"], labels=lt, critic=critic), prefix + "fig_strip", left)
-    chart(ft.grad_norm_figure(view["history"], labels=lt, events=view["events"]), prefix + "fig_grad", right)
+        chart(ft.d_strip_figure(view["dist"], labels=lt, critic=critic), prefix + "fig_strip", right)
+    chart(ft.grad_norm_figure(view["history"], labels=lt, events=view["events"]), prefix + "fig_grad")
     metrics_block(view, prefix)
     diagnosis_block(view["diagnosis"], prefix)
 

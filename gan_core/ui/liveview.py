@@ -1,0 +1,98 @@
+"""The live view on the page: a Custom Component v2 (gan_core/ui/static/live.js, plain JS drawing on canvas)
+fed binary packets (gan_core.frames) from the session handle's poll(), never figure JSON.
+
+Each call sends what the browser lacks: on a full script run (a new page, a button, a language) everything,
+flagged RESET (the curves' history, the real points, the labels, the latest frame); on a fragment's timer
+run, the frames and history rows of the last few packets (the browser
+keeps rows by step and frames by number, so a packet the page skipped under load loses nothing). Only the handle's protocol is used: poll()
+and call() (real points, events, frame options), so the same code drives a thread, a worker or a Ray actor.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+from gan_core import frames
+from gan_core.display import event_text
+from gan_core.evaluate import real_reference
+from gan_core.views import FRAME_POINTS, live_frame, set_live_options
+
+from .i18n import t
+
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_FRAMES = 8  # frames per packet: the new ones and those of the packet before (~0.4 s at one per 50 ms)
+OVERLAP = 3  # packets whose frames and rows are sent again
+LABELS = {  # live.js's text key -> i18n key
+    "real": "live.real", "generated": "live.generated", "step": "fig.step", "d_colorbar": "fig.d_colorbar",
+    "losses": "fig.loss_title", "means": "fig.means_title", "d_loss": "fig.d_loss", "g_loss": "fig.g_loss",
+    "d_real": "fig.d_real", "d_fake": "live.d_fake", "ema": "live.ema", "cant_tell": "fig.cant_tell",
+    "no_steps": "live.no_steps", "nan_points": "live.nan_points", "no_grid": "live.no_grid",
+    "log_positive": "live.log_positive", "reset_zoom": "live.reset_zoom", "waiting": "live.waiting",
+    "sample": "live.sample",
+}
+
+_component = st.components.v2.component(
+    "gan_classroom_live", html="", css=(STATIC / "live.css").read_text(encoding="utf-8"),
+    js=(STATIC / "live.js").read_text(encoding="utf-8"), isolate_styles=False)
+
+
+def full_run() -> bool:
+    """True in a full script run, False in a fragment's own run."""
+    ctx = get_script_run_ctx()
+    return not (ctx is not None and ctx.fragment_ids_this_run)
+
+
+def poll(runner, key: str) -> dict:
+    """The handle's poll() for this view: what is new since its last packet (everything on a full run)."""
+    state = st.session_state.setdefault(f"_live_{key}", {"seqs": deque(maxlen=OVERLAP), "steps": deque(maxlen=OVERLAP)})
+    full = full_run()
+    if full:
+        state["seqs"], state["steps"] = deque(maxlen=OVERLAP), deque(maxlen=OVERLAP)
+    since_seq = state["seqs"][0] if state["seqs"] else -1
+    since_step = state["steps"][0] if state["steps"] else -1
+    polled = runner.poll(since_seq, since_step)
+    polled["full"] = full
+    return polled
+
+
+def show(runner, key: str, polled: dict, *, log_y: bool = False, arrows: bool = False, manifold: bool = False,
+         x_range: tuple[int, int] | None = None) -> None:
+    """Mount the live view (key=`key`) with the packet for `polled` (from poll above)."""
+    state = st.session_state[f"_live_{key}"]
+    got = polled["frames"]
+    seqs = list(range(polled["seq"] - len(got) + 1, polled["seq"] + 1))
+    wanted = (arrows, manifold)
+    points = (got[-1]["kind"] if got else "points") == "points"
+    stale = points and got and (("arrows" in got[-1]) != arrows or ("manifold" in got[-1]) != manifold)
+    full = polled["full"]
+    if points and (state.get("options") != wanted or stale):
+        runner.call(set_live_options, arrows=arrows, manifold=manifold)  # also after a replace (a new trainer)
+        state["options"] = wanted
+        got, seqs, full = [runner.call(live_frame)], [polled["seq"]], True  # shown now, even when paused
+    pairs = list(zip(seqs, got))[-1:] if full else list(zip(seqs, got))[-MAX_FRAMES:]
+    flags = (frames.LOG_Y if log_y else 0) | (frames.RUNNING if polled["running"] else 0) | \
+        (frames.DIVERGED if polled["status"] != "ok" else 0)
+    extra = {}
+    if full:
+        rows = polled["rows"] if polled.get("rows") is not None else {}
+        if state["steps"]:  # an options change in a fragment run: the whole history again
+            rows = runner.poll(polled["seq"], -1)["rows"]
+        kind = pairs[-1][1]["kind"] if pairs else "points"
+        extra = {"real": runner.call(real_reference, FRAME_POINTS) if kind == "points" else None,
+                 "text": {"labels": {k: t(v) for k, v in LABELS.items()},
+                          "events": [[e["step"], event_text(e)] for e in runner.call(frames.events_of)],
+                          "x_range": list(x_range) if x_range else None}}
+        flags |= frames.RESET
+    else:
+        rows = polled["rows"]
+    packet = frames.encode(pairs, rows, step=polled["step"], steps_per_s=polled["steps_per_s"], flags=flags,
+                           **extra)
+    state["seqs"].append(polled["seq"])
+    step_col = rows.get("step") if rows else None
+    state["steps"].append(float(step_col[-1]) if step_col is not None and len(step_col) else
+                          (state["steps"][-1] if state["steps"] else -1))
+    _component(data=packet, key=key)

@@ -1,0 +1,532 @@
+// GAN Classroom's live view: plays the binary packets of gan_core/frames.py on <canvas>, in place.
+// One instance per mounted element (state kept per parentElement); Streamlit calls the default export
+// again with each new `data` (raw bytes), and the cleanup it returns when the element is unmounted.
+// Frames are queued and shown one every ~50 ms with requestAnimationFrame; the loop sleeps when idle.
+
+const REAL = "#1f77b4", FAKE = "#d62728", ARROW = "#7a0c0d", MUTED = "#7f7f7f", GRID = "#e5e5e5";
+const D_SCALE = [[0, [244, 163, 164]], [0.25, [251, 213, 213]], [0.5, [255, 255, 255]], [0.75, [205, 224, 241]],
+  [1, [143, 187, 224]]];
+const ROW_KEYS = ["step", "d_loss", "g_loss", "d_real", "d_fake"];
+const FRAME_MS = 50, MAX_QUEUE = 8, MAX_ROWS = 6000, EMA = 0.9;
+const DEFAULT_TEXT = {
+  real: "real", generated: "generated", step: "step", d_colorbar: "D(x)", losses: "Losses", means: "Mean D output",
+  d_loss: "D loss", g_loss: "G loss", d_real: "D(x), real", d_fake: "D(G(z)), generated", ema: "EMA",
+  cant_tell: "D can't tell (0.5)", no_steps: "No steps yet: press Train or Step.",
+  nan_points: "Generated points are not finite: the run diverged.", no_grid: "No decision map in this frame.",
+  log_positive: "Log scale needs positive losses.", reset_zoom: "Reset zoom", zoom_hint: "drag to zoom",
+  waiting: "Waiting for the first frame…", sample: "sample",
+};
+const instances = new WeakMap();
+
+// ---- the packet (layout in gan_core/frames.py) --------------------------------------------------
+
+function decode(bytes) {
+  const buf = bytes.slice().buffer;  // a copy: Streamlit's Uint8Array may sit at any offset of a larger buffer
+  const dv = new DataView(buf);
+  if (buf.byteLength < 36 || String.fromCharCode(...new Uint8Array(buf, 0, 4)) !== "GANL") throw new Error("not a live packet");
+  const u32 = (o) => dv.getUint32(o, true), f32s = (o, n) => new Float32Array(buf.slice(o, o + 4 * n));
+  const flags = dv.getUint16(6, true), nFrames = u32(8), nReal = u32(12), nRows = u32(16), nCols = u32(20);
+  const nText = u32(24), p = { flags, step: u32(28), rate: dv.getFloat32(32, true), frames: [] };
+  let off = 36;
+  p.real = f32s(off, nReal * 2); off += nReal * 8;
+  p.rows = {};
+  for (let c = 0; c < nCols; c++) { p.rows[ROW_KEYS[c]] = f32s(off, nRows); off += 4 * nRows; }
+  p.nRows = nRows;
+  if (nText) p.text = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, off, nText)));
+  off += nText + ((4 - nText % 4) % 4);
+  for (let i = 0; i < nFrames; i++) {
+    const h = [0, 1, 2, 3, 4, 5, 6].map((k) => u32(off + 4 * k)), g = f32s(off + 28, 6);
+    const [seq, step, kind, n, grid, nArrows, k] = h;
+    off += 52;
+    if (kind === 1) {
+      p.frames.push({ seq, step, kind: "image", n, side: grid, images: new Uint8Array(buf.slice(off, off + n * grid * grid)) });
+      off += n * grid * grid; off += (4 - off % 4) % 4;
+      continue;
+    }
+    const f = { seq, step, kind: "points", n, grid, bounds: [g[0], g[1], g[2], g[3]], lo: g[4], hi: g[5] };
+    f.fake = f32s(off, 2 * n); off += 8 * n;
+    f.dFake = f32s(off, n); off += 4 * n;
+    f.heat = new Uint8Array(buf.slice(off, off + grid * grid)); off += grid * grid; off += (4 - off % 4) % 4;
+    f.arrows = f32s(off, 2 * nArrows); off += 8 * nArrows;
+    f.k = k; f.manifold = f32s(off, 2 * k * k); off += 8 * k * k;
+    p.frames.push(f);
+  }
+  return p;
+}
+
+// ---- small helpers ------------------------------------------------------------------------------
+
+function lut() {
+  const out = new Uint8ClampedArray(256 * 3);
+  for (let v = 0; v < 256; v++) {
+    const t = v / 255;
+    let i = 0;
+    while (i < D_SCALE.length - 2 && t > D_SCALE[i + 1][0]) i++;
+    const [t0, c0] = D_SCALE[i], [t1, c1] = D_SCALE[i + 1], a = (t - t0) / (t1 - t0);
+    for (let c = 0; c < 3; c++) out[3 * v + c] = Math.round(c0[c] + a * (c1[c] - c0[c]));
+  }
+  return out;
+}
+const LUT = lut();
+
+function niceTicks(lo, hi, count) {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) || raw;
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return out;
+}
+const fmt = (v, d = 3) => (Number.isFinite(v) ? (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : +v.toFixed(d)).toString() : "–");
+
+function sizeCanvas(canvas, w, h) {
+  const dpr = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
+    canvas.style.width = w + "px"; canvas.style.height = h + "px";
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return ctx;
+}
+
+function message(ctx, w, h, text, y) {
+  ctx.font = "14px sans-serif";
+  const tw = ctx.measureText(text).width + 20, yy = y ?? h / 2;
+  ctx.fillStyle = "rgba(255,255,255,0.92)"; ctx.fillRect((w - tw) / 2, yy - 14, tw, 28);
+  ctx.strokeStyle = "#d0d0d5"; ctx.strokeRect((w - tw) / 2, yy - 14, tw, 28);
+  ctx.fillStyle = "#31333f"; ctx.textAlign = "center"; ctx.textBaseline = "middle"; ctx.fillText(text, w / 2, yy);
+}
+
+// ---- one instance --------------------------------------------------------------------------------
+
+class LiveView {
+  constructor(root) {
+    this.root = root;
+    const holder = document.createElement("div");  // a child: the parent also holds Streamlit's <style> of live.css
+    root.appendChild(holder);
+    holder.innerHTML = `<div class="gl-root"><div class="gl-col"><canvas class="gl-samples" data-testid="live-samples"></canvas>
+      <button class="gl-reset" hidden></button></div><div class="gl-col"><canvas data-testid="live-losses"></canvas>
+      <canvas data-testid="live-means"></canvas></div><div class="gl-tip" hidden></div></div>`;
+    const q = (s) => holder.querySelector(s);
+    [this.box, this.samples, this.losses, this.means, this.tip, this.resetBtn] =
+      [q(".gl-root"), q(".gl-samples"), q('[data-testid="live-losses"]'), q('[data-testid="live-means"]'), q(".gl-tip"), q(".gl-reset")];
+    this.text = { ...DEFAULT_TEXT }; this.real = new Float32Array(0); this.events = [];
+    this.cols = null; this.queue = []; this.frame = null; this.lastSeq = -1; this.zoom = null; this.flags = 0;
+    this.xRange = null; this.dirty = true; this.raf = 0; this.lastShown = 0; this.frames = 0; this.errors = [];
+    this.resetCols();
+    this.resetBtn.onclick = () => { this.zoom = null; this.resetBtn.hidden = true; this.request(); };
+    this.bindSamples(); this.bindCurves(this.losses, "losses"); this.bindCurves(this.means, "means");
+    this.resize = new ResizeObserver(() => this.request());
+    this.resize.observe(this.box);
+    root.__liveView = this;  // for the browser tests: toPixel(), counters
+    window.__liveViews = (window.__liveViews || 0) + 1;
+  }
+
+  resetCols() {
+    this.cols = Object.fromEntries(ROW_KEYS.map((k) => [k, []]));
+    this.ema = Object.fromEntries(ROW_KEYS.slice(1).map((k) => [k, []]));
+    this.emaState = {};
+  }
+
+  accept(bytes) {
+    const p = decode(bytes);
+    this.packets = (this.packets || 0) + 1;
+    if (p.frames.length && this.lastSeq >= 0 && p.frames[0].seq > this.lastSeq + 1) this.gaps = (this.gaps || 0) + 1;
+    if (p.flags & 1) {  // RESET: a full script run (new page, new run, changed labels)
+      this.resetCols(); this.real = p.real; this.queue = []; this.lastSeq = -1;
+      if (p.text) { this.text = { ...DEFAULT_TEXT, ...(p.text.labels || {}) }; this.events = p.text.events || []; this.xRange = p.text.x_range || null; }
+    }
+    this.flags = p.flags;
+    this.appendRows(p.rows, p.nRows);
+    for (const f of p.frames) if (f.seq > this.lastSeq || (p.flags & 1)) { this.queue.push(f); this.lastSeq = Math.max(this.lastSeq, f.seq); }
+    if (this.queue.length > MAX_QUEUE) this.trims = (this.trims || 0) + 1;
+    if (this.queue.length > MAX_QUEUE) this.queue.splice(0, this.queue.length - MAX_QUEUE / 2);
+    if (!this.frame && this.queue.length) this.frame = this.queue.shift();
+    this.request();
+  }
+
+  appendRows(rows, n) {
+    if (!n || !rows.step) return;
+    const c = this.cols;
+    for (let i = 0; i < n; i++) {
+      const s = rows.step[i];
+      if (c.step.length && s <= c.step[c.step.length - 1]) continue;  // already here (packets overlap)
+      for (const k of ROW_KEYS) c[k].push(rows[k] ? rows[k][i] : NaN);
+      for (const k of ROW_KEYS.slice(1)) {  // NaN-aware EMA, decay EMA ** (gap in steps), as figures.common.ema
+        const x = rows[k] ? rows[k][i] : NaN, st = this.emaState[k] || { s: NaN, step: s };
+        if (Number.isFinite(x)) st.s = Number.isNaN(st.s) ? x : Math.pow(EMA, Math.max(1, s - st.step)) * st.s + (1 - Math.pow(EMA, Math.max(1, s - st.step))) * x;
+        st.step = s; this.emaState[k] = st; this.ema[k].push(st.s);
+      }
+    }
+    if (c.step.length > MAX_ROWS) {  // thin the older half: memory stays flat however long the run
+      const keep = (a) => a.filter((_, i) => i >= MAX_ROWS / 2 || i % 2 === 0);
+      for (const k of ROW_KEYS) c[k] = keep(c[k]);
+      for (const k in this.ema) this.ema[k] = keep(this.ema[k]);
+    }
+  }
+
+  request() { this.dirty = true; if (!this.raf) this.raf = requestAnimationFrame((t) => this.tick(t)); }
+
+  tick(now) {
+    this.raf = 0;
+    if (this.queue.length && now - this.lastShown >= FRAME_MS * (this.queue.length > 4 ? 0.7 : 1) - 4) {
+      this.frame = this.queue.shift(); this.lastShown = now; this.dirty = true;
+    }
+    if (this.dirty) {
+      this.dirty = false;
+      try { this.draw(); } catch (e) { this.errors.push(String(e)); }
+    }
+    if (this.queue.length) this.raf = requestAnimationFrame((t) => this.tick(t));
+  }
+
+  // ---- layout & drawing ----
+
+  draw() {
+    const width = this.box.clientWidth || 600, two = width >= 700;
+    const colW = Math.floor(two ? (width - 12) / 2 : width);
+    for (const col of this.box.querySelectorAll(".gl-col")) col.style.width = colW + "px";
+    const side = Math.min(colW, two ? 470 : 420);
+    this.drawSamples(sizeCanvas(this.samples, colW, side), colW, side);
+    const curvesH = two ? side : 440, lossH = Math.round(curvesH * 0.55);
+    const upto = this.queue.length && this.frame ? this.frame.step : Infinity;  // curves keep pace with the samples
+    this.drawCurves(this.losses, sizeCanvas(this.losses, colW, lossH), colW, lossH, "losses", upto);
+    this.drawCurves(this.means, sizeCanvas(this.means, colW, curvesH - lossH - 6), colW, curvesH - lossH - 6, "means", upto);
+    this.frames++;
+    this.samples.dataset.step = this.frame ? this.frame.step : "";
+  }
+
+  plotBox(w, h) { return { left: 46, top: 26, w: w - 46 - 64, h: h - 26 - 30 }; }
+
+  view() {
+    if (this.zoom) return this.zoom;
+    const b = this.frame && this.frame.kind === "points" ? this.frame.bounds : [-1, 1, -1, 1];
+    return { x0: b[0], x1: b[1], y0: b[2], y1: b[3] };
+  }
+
+  toPixel(x, y) {  // data -> CSS pixels of the samples canvas
+    const v = this.view(), p = this.box2;
+    return [p.left + (x - v.x0) / (v.x1 - v.x0) * p.w, p.top + (v.y1 - y) / (v.y1 - v.y0) * p.h];
+  }
+
+  fromPixel(px, py) {
+    const v = this.view(), p = this.box2;
+    return [v.x0 + (px - p.left) / p.w * (v.x1 - v.x0), v.y1 - (py - p.top) / p.h * (v.y1 - v.y0)];
+  }
+
+  drawSamples(ctx, w, h) {
+    ctx.clearRect(0, 0, w, h); ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
+    const f = this.frame, T = this.text;
+    if (!f) { message(ctx, w, h, T.waiting); return; }
+    if (f.kind === "image") { this.drawImages(ctx, w, h, f); return; }
+    const p = (this.box2 = this.plotBox(w, h));
+    const side = Math.min(p.w, p.h); p.left += (p.w - side) / 2; p.w = p.h = side;  // square data area
+    const v = this.view();
+    ctx.save(); ctx.beginPath(); ctx.rect(p.left, p.top, p.w, p.h); ctx.clip();
+    if (f.grid > 0) this.drawHeat(ctx, f);
+    this.drawGridLines(ctx, p, v);
+    if (f.k > 1) this.drawManifold(ctx, f);
+    this.drawPoints(ctx, this.real, REAL, 2.2);
+    const nFinite = this.drawPoints(ctx, f.fake, FAKE, 2.6);
+    if (f.arrows.length) this.drawArrows(ctx, f, v);
+    ctx.restore();
+    this.drawAxes(ctx, p, v);
+    if (f.grid > 0) this.drawColorbar(ctx, p, f);
+    ctx.font = "13px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    ctx.fillStyle = "#31333f"; ctx.fillText(`${T.step} ${f.step.toLocaleString()}`, p.left, 12);
+    let x = p.left + 100;
+    for (const [label, color] of [[T.real, REAL], [T.generated, FAKE]]) {
+      ctx.fillStyle = color; ctx.beginPath(); ctx.arc(x, 12, 4, 0, 7); ctx.fill();
+      ctx.fillStyle = "#31333f"; ctx.fillText(label, x + 8, 12); x += ctx.measureText(label).width + 30;
+    }
+    if (f.n && nFinite === 0) message(ctx, w, h, T.nan_points);
+    else if (f.grid === 0) message(ctx, w, h, T.no_grid, p.top + 20);
+    this.resetBtn.textContent = T.reset_zoom; this.resetBtn.hidden = !this.zoom;
+  }
+
+  drawHeat(ctx, f) {
+    const g = f.grid;
+    if (!this.heatCanvas || this.heatCanvas.width !== g) { this.heatCanvas = document.createElement("canvas"); this.heatCanvas.width = this.heatCanvas.height = g; }
+    const hc = this.heatCanvas.getContext("2d"), img = hc.createImageData(g, g);
+    for (let i = 0; i < g; i++) for (let j = 0; j < g; j++) {  // heat row i is at y0 + i dy: image row g-1-i
+      const v = f.heat[i * g + j], o = 4 * ((g - 1 - i) * g + j);
+      img.data[o] = LUT[3 * v]; img.data[o + 1] = LUT[3 * v + 1]; img.data[o + 2] = LUT[3 * v + 2]; img.data[o + 3] = 255;
+    }
+    hc.putImageData(img, 0, 0);
+    const [x0, x1, y0, y1] = f.bounds, dx = g > 1 ? (x1 - x0) / (g - 1) : 1, dy = g > 1 ? (y1 - y0) / (g - 1) : 1;
+    const [ax, ay] = this.toPixel(x0 - dx / 2, y1 + dy / 2), [bx, by] = this.toPixel(x1 + dx / 2, y0 - dy / 2);
+    ctx.imageSmoothingEnabled = true; ctx.drawImage(this.heatCanvas, ax, ay, bx - ax, by - ay);
+  }
+
+  drawPoints(ctx, xy, color, r) {
+    ctx.fillStyle = color; ctx.beginPath();
+    let n = 0;
+    for (let i = 0; i + 1 < xy.length; i += 2) {
+      if (!Number.isFinite(xy[i]) || !Number.isFinite(xy[i + 1])) continue;
+      const [px, py] = this.toPixel(xy[i], xy[i + 1]);
+      ctx.moveTo(px + r, py); ctx.arc(px, py, r, 0, 2 * Math.PI); n++;
+    }
+    ctx.fill();
+    return n;
+  }
+
+  drawArrows(ctx, f, v) {
+    let longest = 0;
+    for (let i = 0; i < f.arrows.length; i += 2) { const l = Math.hypot(f.arrows[i], f.arrows[i + 1]); if (l > longest) longest = l; }
+    if (!(longest > 0) || !Number.isFinite(longest)) return;
+    const scale = 0.08 * Math.max(v.x1 - v.x0, v.y1 - v.y0) / longest;
+    ctx.strokeStyle = ARROW; ctx.fillStyle = ARROW; ctx.lineWidth = 1.4;
+    for (let i = 0; i < f.arrows.length; i += 2) {
+      const [ax, ay] = this.toPixel(f.fake[i], f.fake[i + 1]);
+      const [bx, by] = this.toPixel(f.fake[i] + scale * f.arrows[i], f.fake[i + 1] + scale * f.arrows[i + 1]);
+      if (![ax, ay, bx, by].every(Number.isFinite)) continue;
+      const a = Math.atan2(by - ay, bx - ax);
+      ctx.beginPath(); ctx.moveTo(ax, ay); ctx.lineTo(bx, by); ctx.stroke();
+      ctx.beginPath(); ctx.moveTo(bx, by); ctx.lineTo(bx - 6 * Math.cos(a - 0.4), by - 6 * Math.sin(a - 0.4));
+      ctx.lineTo(bx - 6 * Math.cos(a + 0.4), by - 6 * Math.sin(a + 0.4)); ctx.closePath(); ctx.fill();
+    }
+  }
+
+  drawManifold(ctx, f) {
+    const k = f.k, m = f.manifold, at = (i, j) => this.toPixel(m[2 * (i * k + j)], m[2 * (i * k + j) + 1]);
+    ctx.strokeStyle = "rgba(122, 12, 13, 0.45)"; ctx.lineWidth = 1; ctx.beginPath();
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
+      const [x, y] = at(i, j);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      if (j + 1 < k) { const [x2, y2] = at(i, j + 1); if (Number.isFinite(x2 + y2)) { ctx.moveTo(x, y); ctx.lineTo(x2, y2); } }
+      if (i + 1 < k) { const [x2, y2] = at(i + 1, j); if (Number.isFinite(x2 + y2)) { ctx.moveTo(x, y); ctx.lineTo(x2, y2); } }
+    }
+    ctx.stroke();
+  }
+
+  drawGridLines(ctx, p, v) {
+    ctx.strokeStyle = "rgba(0,0,0,0.06)"; ctx.lineWidth = 1; ctx.beginPath();
+    for (const x of niceTicks(v.x0, v.x1, 5)) { const [px] = this.toPixel(x, 0); ctx.moveTo(px, p.top); ctx.lineTo(px, p.top + p.h); }
+    for (const y of niceTicks(v.y0, v.y1, 5)) { const [, py] = this.toPixel(0, y); ctx.moveTo(p.left, py); ctx.lineTo(p.left + p.w, py); }
+    ctx.stroke();
+  }
+
+  drawAxes(ctx, p, v) {
+    ctx.strokeStyle = MUTED; ctx.strokeRect(p.left, p.top, p.w, p.h);
+    ctx.fillStyle = "#555"; ctx.font = "11px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "top";
+    for (const x of niceTicks(v.x0, v.x1, 5)) ctx.fillText(fmt(x, 2), this.toPixel(x, 0)[0], p.top + p.h + 4);
+    ctx.textAlign = "right"; ctx.textBaseline = "middle";
+    for (const y of niceTicks(v.y0, v.y1, 5)) ctx.fillText(fmt(y, 2), p.left - 5, this.toPixel(0, y)[1]);
+  }
+
+  drawColorbar(ctx, p, f) {
+    const x = p.left + p.w + 12, top = p.top + p.h * 0.1, h = p.h * 0.8;
+    for (let i = 0; i < h; i++) {
+      const v = Math.round(255 * (1 - i / h));
+      ctx.fillStyle = `rgb(${LUT[3 * v]},${LUT[3 * v + 1]},${LUT[3 * v + 2]})`; ctx.fillRect(x, top + i, 12, 1.5);
+    }
+    ctx.strokeStyle = MUTED; ctx.strokeRect(x, top, 12, h);
+    ctx.fillStyle = "#555"; ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    for (const t of [f.lo, (f.lo + f.hi) / 2, f.hi]) ctx.fillText(fmt(t, 2), x + 15, top + h * (1 - (t - f.lo) / (f.hi - f.lo)));
+    ctx.textBaseline = "bottom"; ctx.fillText(this.text.d_colorbar, x - 4, top - 4);
+  }
+
+  drawImages(ctx, w, h, f) {
+    const T = this.text, per = Math.ceil(Math.sqrt(f.n || 1)), s = f.side, gap = 1, full = per * (s + gap) + gap;
+    if (!f.n || !s) { message(ctx, w, h, T.waiting); return; }
+    if (!this.mosaic || this.mosaic.width !== full) { this.mosaic = document.createElement("canvas"); this.mosaic.width = this.mosaic.height = full; }
+    const mc = this.mosaic.getContext("2d"), img = mc.createImageData(full, full);
+    img.data.fill(255);
+    for (let n = 0; n < f.n; n++) for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) {
+      const v = 255 - f.images[n * s * s + r * s + c];  // ink dark on white, as the summary figure
+      const o = 4 * ((gap + Math.floor(n / per) * (s + gap) + r) * full + gap + (n % per) * (s + gap) + c);
+      img.data[o] = img.data[o + 1] = img.data[o + 2] = v;
+    }
+    mc.putImageData(img, 0, 0);
+    const side = Math.min(w, h - 26), left = (w - side) / 2;
+    ctx.imageSmoothingEnabled = false; ctx.drawImage(this.mosaic, left, 24, side, side);
+    this.box2 = { left, top: 24, w: side, h: side, per, full };
+    ctx.fillStyle = "#31333f"; ctx.font = "13px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    ctx.fillText(`${T.step} ${f.step.toLocaleString()}`, left, 12);
+  }
+
+  // ---- curves ----
+
+  series(which) {
+    return which === "losses" ? [["d_loss", "#333333"], ["g_loss", FAKE]] : [["d_real", REAL], ["d_fake", FAKE]];
+  }
+
+  curveFrame(which, w, h, upto) {
+    const c = this.cols, n = upto === Infinity ? c.step.length : upperBound(c.step, upto);
+    const log = which === "losses" && (this.flags & 2);
+    const tr = log ? (v) => (v > 0 ? Math.log10(v) : NaN) : (v) => v;
+    let lo = Infinity, hi = -Infinity;
+    const vals = [];
+    for (const [k] of this.series(which)) for (let i = 0; i < n; i++) { const v = tr(c[k][i]); if (Number.isFinite(v)) vals.push(v); }
+    if (vals.length) {
+      vals.sort((a, b) => a - b);
+      lo = vals[Math.floor(vals.length * 0.005)]; hi = vals[Math.ceil(vals.length * 0.995) - 1];
+    }
+    if (which === "means") { lo = Math.min(0, lo); hi = Math.max(1, hi); }
+    if (!(hi > lo)) { lo = Number.isFinite(lo) ? lo - 0.5 : 0; hi = lo + 1; }
+    const pad = (hi - lo) * 0.06; lo -= which === "means" ? 0 : pad; hi += which === "means" ? 0 : pad;
+    const s0 = this.xRange ? this.xRange[0] : (n ? c.step[0] : 0);
+    const s1 = this.xRange ? Math.max(this.xRange[1], n ? c.step[n - 1] : 0) : (n ? Math.max(c.step[n - 1], s0 + 1) : 1);
+    const p = { left: 50, top: 24, w: w - 62, h: h - 24 - 28 };
+    return { n, tr, lo, hi, s0, s1, p, log, x: (s) => p.left + (s - s0) / (s1 - s0) * p.w, y: (v) => p.top + (hi - v) / (hi - lo) * p.h };
+  }
+
+  drawCurves(canvas, ctx, w, h, which, upto) {
+    const T = this.text, g = (this[which + "Frame"] = this.curveFrame(which, w, h, upto)), p = g.p, c = this.cols;
+    ctx.clearRect(0, 0, w, h); ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
+    ctx.strokeStyle = GRID; ctx.lineWidth = 1; ctx.beginPath();
+    for (const v of niceTicks(g.lo, g.hi, 4)) { ctx.moveTo(p.left, g.y(v)); ctx.lineTo(p.left + p.w, g.y(v)); }
+    ctx.stroke();
+    ctx.fillStyle = "#555"; ctx.font = "11px sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "middle";
+    for (const v of niceTicks(g.lo, g.hi, 4)) ctx.fillText(g.log ? fmt(Math.pow(10, v), 3) : fmt(v, 3), p.left - 5, g.y(v));
+    ctx.textAlign = "center"; ctx.textBaseline = "top";
+    for (const s of niceTicks(g.s0, g.s1, 5)) if (s >= g.s0) ctx.fillText(Math.round(s).toLocaleString(), g.x(s), p.top + p.h + 4);
+    ctx.strokeStyle = MUTED; ctx.strokeRect(p.left, p.top, p.w, p.h);
+    ctx.save(); ctx.beginPath(); ctx.rect(p.left, p.top, p.w, p.h); ctx.clip();
+    if (which === "means") {
+      ctx.setLineDash([4, 4]); ctx.strokeStyle = MUTED; ctx.beginPath(); ctx.moveTo(p.left, g.y(0.5)); ctx.lineTo(p.left + p.w, g.y(0.5)); ctx.stroke();
+      ctx.setLineDash([]); ctx.fillStyle = MUTED; ctx.textAlign = "left"; ctx.textBaseline = "bottom"; ctx.fillText(T.cant_tell, p.left + 4, g.y(0.5) - 2);
+    }
+    ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "top";
+    this.events.slice(-20).forEach(([s, label], i) => {
+      if (s < g.s0 || s > g.s1) return;
+      ctx.setLineDash([5, 4]); ctx.strokeStyle = MUTED; ctx.beginPath(); ctx.moveTo(g.x(s), p.top); ctx.lineTo(g.x(s), p.top + p.h); ctx.stroke();
+      ctx.setLineDash([]); ctx.fillStyle = MUTED; ctx.fillText(label, g.x(s) + 3, p.top + 2 + 13 * (i % 3));
+    });
+    const stride = Math.max(1, Math.floor(g.n / (p.w * 2)));  // at most ~2 points per pixel column
+    for (const [k, color] of this.series(which)) {
+      this.line(ctx, g, c.step, c[k], g.n, stride, color, 1, 0.25);
+      this.line(ctx, g, c.step, this.ema[k], g.n, stride, color, 2, 1);
+    }
+    ctx.restore();
+    ctx.fillStyle = "#31333f"; ctx.font = "13px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    ctx.fillText(which === "losses" ? T.losses : T.means, p.left, 11);
+    let x = p.left + ctx.measureText(which === "losses" ? T.losses : T.means).width + 16;
+    ctx.font = "11.5px sans-serif";
+    for (const [k, color] of this.series(which)) {
+      ctx.fillStyle = color; ctx.fillRect(x, 10, 14, 2.5); ctx.fillStyle = "#31333f"; ctx.fillText(T[k], x + 18, 11);
+      x += ctx.measureText(T[k]).width + 32;
+    }
+    if (!g.n) message(ctx, w, h, T.no_steps);
+    else if (g.log && !Number.isFinite(g.lo + g.hi)) message(ctx, w, h, T.log_positive);
+    canvas.dataset.rows = g.n;
+  }
+
+  line(ctx, g, xs, ys, n, stride, color, width, alpha) {
+    ctx.strokeStyle = color; ctx.lineWidth = width; ctx.globalAlpha = alpha; ctx.beginPath();
+    let pen = false;
+    for (let i = 0; i < n; i += (i + stride < n ? stride : Math.max(1, n - 1 - i))) {
+      const v = g.tr(ys[i]);
+      if (!Number.isFinite(v)) { pen = false; continue; }
+      const px = g.x(xs[i]), py = g.y(v);
+      if (pen) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+      pen = true;
+      if (i === n - 1) break;
+    }
+    ctx.stroke(); ctx.globalAlpha = 1;
+  }
+
+  // ---- interaction ----
+
+  showTip(canvas, px, py, html) {
+    const r = canvas.getBoundingClientRect(), b = this.box.getBoundingClientRect();
+    this.tip.innerHTML = html; this.tip.hidden = false;
+    const x = r.left - b.left + px + 14, tw = this.tip.offsetWidth;
+    this.tip.style.left = Math.min(x, b.width - tw - 4) + "px"; this.tip.style.top = r.top - b.top + py + 14 + "px";
+  }
+
+  bindSamples() {
+    const c = this.samples;
+    let drag = null;
+    const pos = (e) => { const r = c.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+    c.addEventListener("mousemove", (e) => {
+      const [px, py] = pos(e);
+      if (drag) { drag.x1 = px; drag.y1 = py; this.drawDrag(drag); return; }
+      this.hoverSamples(px, py);
+    });
+    c.addEventListener("mouseleave", () => { this.tip.hidden = true; });
+    c.addEventListener("mousedown", (e) => { if (this.frame && this.frame.kind === "points") { const [x, y] = pos(e); drag = { x0: x, y0: y, x1: x, y1: y }; } });
+    window.addEventListener("mouseup", this.onUp = () => {
+      if (!drag) return;
+      const d = drag; drag = null;
+      if (Math.abs(d.x1 - d.x0) > 8 && Math.abs(d.y1 - d.y0) > 8) {
+        const [ax, ay] = this.fromPixel(Math.min(d.x0, d.x1), Math.max(d.y0, d.y1)), [bx, by] = this.fromPixel(Math.max(d.x0, d.x1), Math.min(d.y0, d.y1));
+        this.zoom = { x0: ax, x1: bx, y0: ay, y1: by };
+      }
+      this.request();
+    });
+    c.addEventListener("dblclick", () => { this.zoom = null; this.request(); });
+  }
+
+  drawDrag(d) {
+    this.draw();
+    const ctx = this.samples.getContext("2d");
+    ctx.fillStyle = "rgba(49, 51, 63, 0.12)"; ctx.strokeStyle = "rgba(49, 51, 63, 0.6)";
+    ctx.fillRect(d.x0, d.y0, d.x1 - d.x0, d.y1 - d.y0); ctx.strokeRect(d.x0, d.y0, d.x1 - d.x0, d.y1 - d.y0);
+  }
+
+  hoverSamples(px, py) {
+    const f = this.frame, p = this.box2, T = this.text;
+    if (!f || !p || px < p.left || py < p.top || px > p.left + p.w || py > p.top + p.h) { this.tip.hidden = true; return; }
+    if (f.kind === "image") {
+      const cell = p.w / p.per, i = Math.floor((py - p.top) / cell) * p.per + Math.floor((px - p.left) / cell);
+      if (i < f.n) this.showTip(this.samples, px, py, `${T.sample} #${i + 1}`); else this.tip.hidden = true;
+      return;
+    }
+    const [x, y] = this.fromPixel(px, py);
+    let best = null, bestD = 64;  // within 8 px
+    const near = (xy, label, dv) => {
+      for (let i = 0; i + 1 < xy.length; i += 2) {
+        const [qx, qy] = this.toPixel(xy[i], xy[i + 1]), d = (qx - px) ** 2 + (qy - py) ** 2;
+        if (d < bestD) { bestD = d; best = { label, x: xy[i], y: xy[i + 1], d: dv ? dv[i / 2] : null }; }
+      }
+    };
+    near(this.real, T.real); near(f.fake, T.generated, f.dFake);
+    let html = `(${fmt(x, 3)}, ${fmt(y, 3)}) · D = ${fmt(this.dAt(f, x, y), 3)}`;
+    if (best) html = `<b>${best.label}</b> (${fmt(best.x, 3)}, ${fmt(best.y, 3)})${best.d != null ? ` · D(G(z)) = ${fmt(best.d, 3)}` : ""}<br>` + html;
+    this.showTip(this.samples, px, py, html);
+  }
+
+  dAt(f, x, y) {  // D under the cursor: the nearest grid value
+    const g = f.grid, [x0, x1, y0, y1] = f.bounds;
+    if (!g) return NaN;
+    const j = Math.round((x - x0) / (x1 - x0) * (g - 1)), i = Math.round((y - y0) / (y1 - y0) * (g - 1));
+    if (i < 0 || j < 0 || i >= g || j >= g) return NaN;
+    return f.lo + f.heat[i * g + j] / 255 * (f.hi - f.lo);
+  }
+
+  bindCurves(canvas, which) {
+    canvas.addEventListener("mousemove", (e) => {
+      const r = canvas.getBoundingClientRect(), px = e.clientX - r.left, py = e.clientY - r.top, g = this[which + "Frame"];
+      if (!g || !g.n || px < g.p.left || px > g.p.left + g.p.w) { this.tip.hidden = true; return; }
+      const s = g.s0 + (px - g.p.left) / g.p.w * (g.s1 - g.s0), c = this.cols;
+      let i = Math.min(g.n - 1, upperBound(c.step, s));
+      if (i > 0 && Math.abs(c.step[i - 1] - s) < Math.abs(c.step[i] - s)) i--;
+      const rows = this.series(which).map(([k, color]) =>
+        `<span style="color:${color === "#333333" ? "#ccc" : color === FAKE ? "#ff9c9c" : "#9cc9ff"}">■</span> ${this.text[k]} ${fmt(c[k][i], 4)} (${this.text.ema} ${fmt(this.ema[k][i], 4)})`);
+      this.showTip(canvas, px, py, `${this.text.step} ${c.step[i].toLocaleString()}<br>${rows.join("<br>")}`);
+    });
+    canvas.addEventListener("mouseleave", () => { this.tip.hidden = true; });
+  }
+
+  destroy() {
+    this.box.parentElement.remove();
+    cancelAnimationFrame(this.raf); this.resize.disconnect(); window.removeEventListener("mouseup", this.onUp);
+  }
+}
+
+function upperBound(a, v) {  // first index with a[i] > v
+  let lo = 0, hi = a.length;
+  while (lo < hi) { const m = (lo + hi) >> 1; if (a[m] <= v) lo = m + 1; else hi = m; }
+  return lo;
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  let view = instances.get(parentElement);
+  if (!view) { view = new LiveView(parentElement); instances.set(parentElement, view); }
+  if (data && data.byteLength) {
+    try { view.accept(data instanceof Uint8Array ? data : new Uint8Array(data)); } catch (e) { view.errors.push(String(e)); }
+  }
+  return () => { view.destroy(); instances.delete(parentElement); };
+}

@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from gan_core import frames
+from gan_core.config import CRITIC_LOSSES
 from gan_core.display import event_text
 from gan_core.evaluate import real_reference
 from gan_core.views import FRAME_POINTS, live_frame, set_live_options
@@ -34,6 +35,8 @@ LABELS = {  # live.js's text key -> i18n key
     "log_positive": "live.log_positive", "reset_zoom": "live.reset_zoom", "waiting": "live.waiting",
     "sample": "live.sample",
 }
+
+CRITIC_LABELS = {"d_colorbar": "fig.d_colorbar_critic", "means": "fig.means_y_critic"}  # raw scores
 
 _component = st.components.v2.component(
     "gan_classroom_live", html="", css=(STATIC / "live.css").read_text(encoding="utf-8"),
@@ -82,8 +85,10 @@ def show(runner, key: str, polled: dict, *, log_y: bool = False, arrows: bool = 
         if state["steps"]:  # an options change in a fragment run: the whole history again
             rows = runner.poll(polled["seq"], -1)["rows"]
         kind = pairs[-1][1]["kind"] if pairs else "points"
+        critic = runner.config.loss in CRITIC_LOSSES
+        labels = {k: t(CRITIC_LABELS.get(k, v) if critic else v) for k, v in LABELS.items()}
         extra = {"real": runner.call(real_reference, FRAME_POINTS) if kind == "points" else None,
-                 "text": {"labels": {k: t(v) for k, v in LABELS.items()},
+                 "text": {"labels": labels, "critic": critic,
                           "events": [[e["step"], event_text(e)] for e in runner.call(frames.events_of)],
                           "x_range": list(x_range) if x_range else None}}
         flags |= frames.RESET

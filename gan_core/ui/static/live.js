@@ -135,7 +135,10 @@ class LiveView {
     if (p.frames.length && this.lastSeq >= 0 && p.frames[0].seq > this.lastSeq + 1) this.gaps = (this.gaps || 0) + 1;
     if (p.flags & 1) {  // RESET: a full script run (new page, new run, changed labels)
       this.resetCols(); this.real = p.real; this.queue = []; this.lastSeq = -1;
-      if (p.text) { this.text = { ...DEFAULT_TEXT, ...(p.text.labels || {}) }; this.events = p.text.events || []; this.xRange = p.text.x_range || null; }
+      if (p.text) {
+        this.text = { ...DEFAULT_TEXT, ...(p.text.labels || {}) }; this.events = p.text.events || []; this.xRange = p.text.x_range || null;
+        this.critic = !!p.text.critic;  // raw critic scores: no [0, 1] axis, no 0.5 line (a critic's offset is free)
+      }
     }
     this.flags = p.flags;
     this.appendRows(p.rows, p.nRows);
@@ -362,9 +365,10 @@ class LiveView {
       vals.sort((a, b) => a - b);
       lo = vals[Math.floor(vals.length * 0.005)]; hi = vals[Math.ceil(vals.length * 0.995) - 1];
     }
-    if (which === "means") { lo = Math.min(0, lo); hi = Math.max(1, hi); }
+    const unit = which === "means" && !this.critic;  // probabilities: the whole [0, 1] axis
+    if (unit) { lo = Math.min(0, lo); hi = Math.max(1, hi); }
     if (!(hi > lo)) { lo = Number.isFinite(lo) ? lo - 0.5 : 0; hi = lo + 1; }
-    const pad = (hi - lo) * 0.06; lo -= which === "means" ? 0 : pad; hi += which === "means" ? 0 : pad;
+    const pad = (hi - lo) * 0.06; lo -= unit ? 0 : pad; hi += unit ? 0 : pad;
     const s0 = this.xRange ? this.xRange[0] : (n ? c.step[0] : 0);
     const s1 = this.xRange ? Math.max(this.xRange[1], n ? c.step[n - 1] : 0) : (n ? Math.max(c.step[n - 1], s0 + 1) : 1);
     const p = { left: 50, top: 24, w: w - 62, h: h - 24 - 28 };
@@ -383,7 +387,7 @@ class LiveView {
     for (const s of niceTicks(g.s0, g.s1, 5)) if (s >= g.s0) ctx.fillText(Math.round(s).toLocaleString(), g.x(s), p.top + p.h + 4);
     ctx.strokeStyle = MUTED; ctx.strokeRect(p.left, p.top, p.w, p.h);
     ctx.save(); ctx.beginPath(); ctx.rect(p.left, p.top, p.w, p.h); ctx.clip();
-    if (which === "means") {
+    if (which === "means" && !this.critic) {
       ctx.setLineDash([4, 4]); ctx.strokeStyle = MUTED; ctx.beginPath(); ctx.moveTo(p.left, g.y(0.5)); ctx.lineTo(p.left + p.w, g.y(0.5)); ctx.stroke();
       ctx.setLineDash([]); ctx.fillStyle = MUTED; ctx.textAlign = "left"; ctx.textBaseline = "bottom"; ctx.fillText(T.cant_tell, p.left + 4, g.y(0.5) - 2);
     }

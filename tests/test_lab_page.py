@@ -182,7 +182,7 @@ def test_lab_in_chromium(server, page):
     expect(page.get_by_role("button", name="Train", exact=True)).to_be_visible(timeout=60_000)
     page.get_by_test_id("stSelectbox").first.click()
     page.get_by_role("option", name="Mode collapse").click()
-    page.get_by_text("Piled onto one or a few modes").click()
+    page.get_by_text("Piled into one or a few tight clumps").click()
     page.get_by_role("button", name="Check my answer").click()
     expect(page.get_by_text("Right:")).to_be_visible(timeout=30_000)
 

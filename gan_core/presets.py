@@ -52,13 +52,15 @@ PRESETS = {p.name: p for p in [
     # G trains with plain SGD (momentum 0.9): Adam divides by the gradient's own size, which hides a
     # vanishing gradient (measured with Adam: G still crept onto a mode on 3 of 5 seeds). D takes 5 Adam
     # steps at lr 5e-3 per G step, rejects the fakes with certainty, and G's gradient falls to 1e-6..1e-8
-    # (diagnosed vanishing-gradients on seeds 0-4 at 1,500 steps; D(G(z)) 1e-10..8e-3).
+    # (diagnosed vanishing-gradients on seeds 0-4 at 1,500 steps; D(G(z)) 1e-10..8e-3; seed 0 on 2026-12-02:
+    # G's median gradient norm 8.4e-6 over the last 750 steps).
     Preset("vanishing-gradients",
            "Vanishing gradients: D rejects every fake with certainty and G's gradient drops to ~0, so G stops moving.",
            VANISH, steps=1500, fix="vanishing-gradients-fixed",
            expect={"diagnosis": "vanishing-gradients", "g_grad_max": 1e-3}, fix_changes={"g_grad_ratio_min": 1e3}),
-    # The same strong D with the non-saturating loss: G's gradient norm stays at 15-20, so G keeps moving,
-    # though against a D this strong it does not settle on the data (0/8 modes at 1,500 steps).
+    # The same strong D with the non-saturating loss: G's gradient norm stays at 15-20 (seed 0: 19.0), so G
+    # keeps moving, though against a D this strong it does not settle on the data (seed 0: 0/8 modes at
+    # 1,500 steps, all samples at one point, diagnosed mode-collapse; the lesson warns of it).
     Preset("vanishing-gradients-fixed",
            "The same strong D with the non-saturating loss: G keeps a strong gradient and keeps moving.",
            {**VANISH, "loss": "non-saturating"}, steps=1500,

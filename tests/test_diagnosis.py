@@ -134,7 +134,7 @@ def test_nan_history_does_not_crash(status):
 
 def test_nan_metrics_do_not_crash():
     d = diagnose(history(), {"modes_covered": 0, "modes_total": 8, "hq_fraction": math.nan}, "ok", "lsgan")
-    assert d.label == "mode-collapse"
+    assert d.label == "failed-to-learn"  # no sample near any mode: not on the data, not collapsed onto it
 
 
 def test_diagnosis_to_dict_and_frozen():
@@ -170,3 +170,62 @@ def test_evidence_keeps_its_key_and_numbers_for_translation():
     zh = table("zh")[f"evidence.{line.key}"].format(**line.params)
     assert f"D(G(z)) = {line.params['d_fake']:.3g}" in zh and f"D(G(z)) = {line.params['d_fake']:.3g}" in line
     assert "D 几乎拒绝" in zh
+
+
+def test_never_reached_the_data_is_failed_to_learn_not_collapse():
+    """G a point far from every mode: 1 of 8 'covered' by 0.2% of the samples (the issue's run) is no collapse."""
+    for metrics in ({**RING_GOOD, "modes_covered": 1, "hq_fraction": 0.002},
+                    {**RING_GOOD, "modes_covered": 0, "hq_fraction": 0.0}):
+        d = diagnose(history(), metrics, "ok", "non-saturating")
+        assert d.label == "failed-to-learn"
+        assert "mode-collapse" not in d.label and any("within 3 std" in e for e in d.evidence)
+    # on the data (a quarter or more of the samples sharp) and on few modes: collapse
+    d = diagnose(history(), {**RING_GOOD, "modes_covered": 2, "hq_fraction": dg.COLLAPSE_HQ}, "ok", "non-saturating")
+    assert d.label == "mode-collapse"
+    # partly on the data, few modes, mostly blurry: on its way
+    d = diagnose(history(), {**RING_GOOD, "modes_covered": 2, "hq_fraction": 0.15}, "ok", "non-saturating")
+    assert d.label == "not-converged-yet"
+
+
+def test_datasets_without_modes_are_judged_by_the_distances():
+    good = {"js_grid": 0.14, "energy_distance": 0.005, "energy_distance_rel": 0.003}
+    d = diagnose(history(), good, "ok", "non-saturating")
+    assert d.label == "healthy" and not any("no quality metrics" in e for e in d.evidence)
+    assert any("energy distance 0.3%" in e and "good and bad runs" in e for e in d.evidence)
+    far = {"js_grid": 0.95, "energy_distance": 0.68, "energy_distance_rel": 0.36}
+    assert diagnose(history(), far, "ok", "non-saturating").label == "failed-to-learn"
+    between = {"js_grid": 0.6, "energy_distance": 0.1, "energy_distance_rel": (dg.REL_GOOD + dg.REL_FAILED) / 2}
+    assert diagnose(history(), between, "ok", "non-saturating").label == "not-converged-yet"
+    # custom points: a good G around 40 atoms has a high js_grid; the energy distance decides
+    assert diagnose(history(), {**good, "js_grid": 0.71}, "ok", "non-saturating").label == "healthy"
+    # two modes say little about the shape: the distances count there too, but hq says whether G is on the data
+    two = {"modes_covered": 2, "modes_total": 2, "hq_fraction": 0.9, **far}
+    assert diagnose(history(), two, "ok", "non-saturating").label == "not-converged-yet"
+    one = {"modes_covered": 1, "modes_total": 2, "hq_fraction": 0.99, "js_grid": 0.355, "energy_distance_rel": 0.715}
+    assert diagnose(history(), one, "ok", "non-saturating").label == "mode-collapse"  # measured: vanishing recipe
+
+
+def critic_history(gap, offset):
+    h = history()
+    h["d_fake"] = offset
+    h["d_real"] = offset + gap
+    return h
+
+
+def test_critic_oscillation_reads_the_gap_not_the_free_offset():
+    t = history()["step"]
+    wander = 2.0 * np.sin(2 * np.pi * t / 200)  # the critic's offset drifts: no meaning
+    calm_gap = 0.017 + 0.005 * np.sin(2 * np.pi * t / 170)
+    d = diagnose(critic_history(calm_gap, wander), None, "ok", "wgan-gp")
+    assert d.label != "oscillation"
+    # the old rule on sigmoid(D(G(z))) of the same run would have fired
+    assert dg._swing(1 / (1 + np.exp(-wander)))[3]
+    swinging = 0.4 + 0.6 * np.sin(2 * np.pi * t / 200)
+    d = diagnose(critic_history(swinging, wander), None, "ok", "hinge")
+    assert d.label == "oscillation" and "gap D(x) - D(G(z))" in d.evidence[0]
+
+
+def test_vanishing_gradients_only_for_the_log_losses():
+    h = critic_history(np.full(3000, 1.0), np.full(3000, -3.0))
+    h["g_grad_norm"][:] = 1e-4
+    assert diagnose(h, None, "ok", "wgan").label != "vanishing-gradients"

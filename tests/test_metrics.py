@@ -178,12 +178,12 @@ def test_metrics_2d_keys_and_json():
     real = modes[rng.integers(8, size=500)] + STD * rng.normal(size=(500, 2))
     fake = modes[rng.integers(3, size=500)] + STD * rng.normal(size=(500, 2))  # 3 modes only
     out = metrics_2d(fake, real, modes, STD)
-    assert set(out) == {"js_grid", "energy_distance", "mmd", "modes_covered", "modes_total",
+    assert set(out) == {"js_grid", "energy_distance", "energy_distance_rel", "mmd", "modes_covered", "modes_total",
                         "hq_fraction", "mode_counts", "js_modes"}
     assert out["modes_covered"] == 3
     json.dumps(out)  # plain Python types only
     assert all(type(out[k]) is float for k in ("js_grid", "energy_distance", "mmd", "hq_fraction", "js_modes"))
-    assert set(metrics_2d(fake, real)) == {"js_grid", "energy_distance", "mmd"}
+    assert set(metrics_2d(fake, real)) == {"js_grid", "energy_distance", "energy_distance_rel", "mmd"}
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])

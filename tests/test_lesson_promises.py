@@ -3,8 +3,9 @@ the lesson's seed (0, the seed the Lab runs), through `python -m gan_core preset
 
 Each group is a lesson preset and its fix, trained together so that the fix's changes are compared on the
 same seed (ring-stable, the stable recipe's preset, is the mode-collapse lesson's fix). Training time, one
-torch thread each (seconds from the rows): 1,286 s + 1,049 s + 321 s + 113 s, measured on 2026-12-02 on a
-2-core machine shared with a dozen other jobs (load average ~25); a quiet machine takes a fraction of that."""
+torch thread each (seconds from the rows of assets/verify/lessons.json): 802 s + 753 s + 506 s + 34 s, measured
+on 2026-12-02 on a 2-core machine shared with a dozen other jobs (load average 13-25); a quiet machine takes
+a fraction of that, but this is still the slowest test file by far."""
 
 import json
 

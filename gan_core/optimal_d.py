@@ -26,13 +26,16 @@ CURVE_POINTS = 720  # along the ring's circle: 0.5° apart, the modes are 0.57°
 
 def mixture_density(data, x: np.ndarray, h: float = 0.0) -> np.ndarray:
     """p_data blurred by N(0, h² I) at points x (n, 2): the equal-weight mixture of N(centre, (std² + h²) I)."""
-    return gaussian_mixture(x, data.modes, data.mode_std**2 + h**2)
+    return np.exp(log_mixture(x, data.modes, data.mode_std**2 + h**2))
 
 
-def gaussian_mixture(x: np.ndarray, centres: np.ndarray, var: float) -> np.ndarray:
-    """Mean of N(x; c, var I) over the centres c (a KDE when the centres are samples), in 2-D."""
+def log_mixture(x: np.ndarray, centres: np.ndarray, var: float) -> np.ndarray:
+    """log of the mean of N(x; c, var I) over the centres c (a KDE when the centres are samples), in 2-D;
+    in log space, so a point far from every centre gets a very negative number, not log 0."""
     d2 = (x * x).sum(1)[:, None] + (centres * centres).sum(1)[None, :] - 2 * x @ centres.T
-    return np.exp(-np.maximum(d2, 0) / (2 * var)).mean(1) / (2 * math.pi * var)
+    e = -np.maximum(d2, 0) / (2 * var)
+    top = e.max(1)
+    return top + np.log(np.exp(e - top[:, None]).mean(1)) - math.log(2 * math.pi * var)
 
 
 def optimal_d_check(trainer, n: int = N_POINTS) -> dict | None:
@@ -61,20 +64,19 @@ def optimal_d_check(trainer, n: int = N_POINTS) -> dict | None:
         return {"loss": tr.config.loss, "step": tr.step_count, "degenerate": True}
     real, noisy_fake = (x.double().numpy() for x in points[:2])
 
-    def d_star(x):
-        p, q = mixture_density(data, x, h), gaussian_mixture(x, fake, h**2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(p + q > 0, p / (p + q), np.nan)
+    def d_star(x):  # p / (p + q) = sigmoid(log p - log q), finite even where both densities underflow
+        return _sigmoid(log_mixture(x, data.modes, data.mode_std**2 + h**2) - log_mixture(x, fake, h**2))
 
     ds_real, ds_fake = d_star(real), d_star(noisy_fake)
     eps = 1e-300
     v_star = float(np.mean(np.log(np.maximum(ds_real, eps))) + np.mean(np.log(np.maximum(1 - ds_fake, eps))))
+    # (sampling can put the estimate a hair outside [-log 4, 0]; the JSD is clipped to its range [0, log 2])
     log_loss = tr.config.loss in losses.LOG_LOSSES
     v_trained = (float(-np.logaddexp(0, -logits[0]).mean() - np.logaddexp(0, logits[1]).mean())
                  if log_loss else None)  # E log sigmoid(l_real) + E log(1 - sigmoid(l_fake)), from the logits
     out = {"loss": tr.config.loss, "step": tr.step_count, "degenerate": False, "n": n, "log_loss": log_loss, "h": h,
-           "v_star": v_star, "jsd": max(0.0, (v_star + math.log(4)) / 2), "v_trained": v_trained,
-           "d_star_real": float(np.nanmean(ds_real)), "d_star_fake": float(np.nanmean(ds_fake)),
+           "v_star": v_star, "jsd": min(math.log(2), max(0.0, (v_star + math.log(4)) / 2)), "v_trained": v_trained,
+           "d_star_real": float(ds_real.mean()), "d_star_fake": float(ds_fake.mean()),
            "d_real": float(_sigmoid(logits[0]).mean()), "d_fake": float(_sigmoid(logits[1]).mean())}
     if circle is not None:
         out["curve"] = {"angle": np.degrees(np.arctan2(circle[:, 1], circle[:, 0])) % 360,

@@ -2,8 +2,10 @@
 the lesson's seed (0, the seed the Lab runs), through `python -m gan_core presets --verify --seeds 0`.
 
 Each group is a lesson preset and its fix, trained together so that the fix's changes are compared on the
-same seed (ring-stable, the stable recipe's preset, is the mode-collapse lesson's fix). Measured with one
-torch thread: about 5 minutes in all on a quiet 2-core machine (see the README's Tests section)."""
+same seed (ring-stable, the stable recipe's preset, is the mode-collapse lesson's fix). Training time, one
+torch thread each (seconds from the rows of assets/verify/lessons.json): 802 s + 753 s + 506 s + 34 s, measured
+on 2026-12-02 on a 2-core machine shared with a dozen other jobs (load average 13-25); a quiet machine takes
+a fraction of that, but this is still the slowest test file by far."""
 
 import json
 

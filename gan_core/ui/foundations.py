@@ -38,7 +38,7 @@ def live_check(runner) -> dict | None:
         return st.info(t("theory.dstar.no_density"))
     if check["degenerate"]:
         return st.info(t("theory.dstar.degenerate", step=check["step"]))
-    st.caption(t("theory.dstar.caption", n=check["n"], step=f"{check['step']:,}", loss=check["loss"]))
+    st.caption(t("theory.dstar.caption", n=check["n"], step=f"{check['step']:,}", loss=check["loss"], h=f"{check['h']:g}"))
     c = st.columns(4)
     c[0].metric(t("theory.dstar.c_of_g"), f"{check['v_star']:.3f}", border=True, help=t("theory.dstar.c_of_g_help"))
     c[1].metric(t("theory.dstar.jsd"), f"{check['jsd']:.3f}", border=True, help=t("theory.dstar.jsd_help"))

@@ -95,8 +95,8 @@ def map_png(document: dict, dpi: int = 100) -> bytes:
     ax.set_xlabel(xkey)
     ax.set_ylabel(ykey)
     seeds = document.get("seeds", [])
-    ax.set_title(f"{document.get('preset', '')}: majority diagnosis over {len(seeds)} seeds, "
-                 f"{document.get('steps', '')} steps (text: share healthy)", loc="left", fontsize=10, color=MUTED)
+    ax.set_title(f"{document.get('preset', '')}, {len(seeds)} seeds x {document.get('steps', '')} steps\n"
+                 "colour: majority diagnosis; text: share of seeds healthy", loc="left", fontsize=10, color=MUTED)
     ax.legend(handles=[Patch(color=c, label=label) for label, c in LABEL_COLORS.items()],
               loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, frameon=False)
     buf = io.BytesIO()

@@ -9,6 +9,10 @@ from __future__ import annotations
 import io
 
 import numpy as np
+
+# pandas before plotly: plotly peeks at sys.modules["pandas"], which another thread of the server may be
+# half-way importing (seen: "partially initialized module 'pandas'"); a real import waits for it to finish.
+import pandas  # noqa: F401
 import plotly.graph_objects as go
 
 from .common import FONT_SIZE, MUTED

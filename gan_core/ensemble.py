@@ -26,6 +26,7 @@ from torch import nn
 from . import losses
 from .config import Config
 from .data import make_dataset
+from .ensemble_optim import EnsembleOptimizer
 from .history import History
 from .models import build_discriminator, build_generator, sample_noise
 from .trainer import Trainer
@@ -35,7 +36,6 @@ MEMBER_KEYS = ("lr_g", "lr_d", "beta1", "beta2", "momentum", "r1_gamma", "gp_lam
                "instance_noise", "seed", "metrics_every")
 STATS = ("d_loss", "d_penalty", "g_loss", "d_real", "d_fake", "d_fake_after", "g_grad_norm", "d_grad_norm")
 ACT = {"relu": F.relu, "leaky_relu": functools.partial(F.leaky_relu, negative_slope=0.2), "tanh": torch.tanh}
-ADAM_EPS, RMS_ALPHA, RMS_EPS = 1e-8, 0.99, 1e-8  # torch.optim's defaults, as optim.make_optimizer uses them
 
 
 def unsupported(config: Config) -> str | None:
@@ -81,8 +81,8 @@ class Ensemble:
         self.members = list(range(len(configs)))  # row a of the batch is member self.members[a]
         self.hyper = {k: torch.tensor([float(getattr(c, k)) for c in configs], dtype=torch.float64)
                       for k in MEMBER_KEYS}
-        self.opt_g = _Optimizer(self.cfg.g_optimizer, self.g_params, "g")
-        self.opt_d = _Optimizer(self.cfg.d_optimizer, self.d_params, "d")
+        self.opt_g = EnsembleOptimizer(self.cfg.g_optimizer, self.g_params, "g")
+        self.opt_d = EnsembleOptimizer(self.cfg.d_optimizer, self.d_params, "d")
         self.step_count = 0
         self.status = ["ok"] * len(configs)
         self.reason: list[str | None] = [None] * len(configs)
@@ -273,58 +273,6 @@ class Ensemble:
         trainer.history = self.histories[m]
         trainer._last.update(self.last[m])
         return trainer
-
-
-class _Optimizer:
-    """torch.optim's Adam / SGD / RMSprop single-tensor updates with per-member lr, betas and momentum."""
-
-    def __init__(self, kind: str, params: list[torch.Tensor], net: str):
-        self.kind, self.params, self.net, self.k = kind, params, net, 0
-        zeros = [torch.zeros_like(p) for p in params]
-        self.state = {"adam": lambda: {"m": zeros, "v": [torch.zeros_like(p) for p in params]},
-                      "sgd": lambda: {"buf": [None] * len(params)},
-                      "rmsprop": lambda: {"sq": zeros, "buf": [torch.zeros_like(p) for p in params]}}[kind]()
-
-    def select(self, index: torch.Tensor) -> None:
-        for key, tensors in self.state.items():
-            self.state[key] = [None if t is None else t[index].clone() for t in tensors]
-
-    @torch.no_grad()
-    def step(self, hyper: dict) -> None:
-        self.k += 1
-        lr = hyper[f"lr_{self.net}"]
-        col = lambda v: v.float().view(-1, 1, 1)  # noqa: E731  float64 per member -> float32, like a scalar
-        if self.kind == "adam":
-            b1, b2 = hyper["beta1"], hyper["beta2"]
-            step_size = lr / (1 - b1**self.k)
-            w1, beta2, w2 = col(1 - b1), col(b2), col(1 - b2)
-            bc2, neg = col((1 - b2**self.k).sqrt()), col(-step_size)
-            for p, m, v in zip(self.params, self.state["m"], self.state["v"]):
-                g = p.grad
-                m.lerp_(g, w1)
-                v.mul_(beta2).add_(g.mul(w2).mul_(g))
-                denom = (v.sqrt() / bc2).add_(ADAM_EPS)
-                p.add_(m.mul(neg).div_(denom))
-        elif self.kind == "sgd":
-            mom, neg = col(hyper["momentum"]), col(-lr)
-            for i, p in enumerate(self.params):
-                buf = self.state["buf"][i]
-                if buf is None:
-                    buf = self.state["buf"][i] = p.grad.detach().clone()
-                else:
-                    buf.mul_(mom).add_(p.grad)
-                p.add_(buf * neg)
-        else:
-            mom, neg = col(hyper["momentum"]), col(-lr)
-            for p, sq, buf in zip(self.params, self.state["sq"], self.state["buf"]):
-                g = p.grad
-                sq.mul_(RMS_ALPHA).addcmul_(g, g, value=1 - RMS_ALPHA)
-                avg = sq.sqrt().add_(RMS_EPS)
-                if bool((hyper["momentum"] > 0).any()):  # all or none in a group (group_key)
-                    buf.mul_(mom).addcdiv_(g, avg)
-                    p.add_(buf * neg)
-                else:
-                    p.add_(g.mul(neg).div_(avg))
 
 
 def _build(config: Config, data) -> tuple[nn.Module, nn.Module]:

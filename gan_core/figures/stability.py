@@ -9,6 +9,10 @@ from __future__ import annotations
 import io
 
 import numpy as np
+
+# pandas before plotly: plotly peeks at sys.modules["pandas"], which another thread of the server may be
+# half-way importing (seen: "partially initialized module 'pandas'"); a real import waits for it to finish.
+import pandas  # noqa: F401
 import plotly.graph_objects as go
 
 from .common import FONT_SIZE, MUTED
@@ -95,8 +99,8 @@ def map_png(document: dict, dpi: int = 100) -> bytes:
     ax.set_xlabel(xkey)
     ax.set_ylabel(ykey)
     seeds = document.get("seeds", [])
-    ax.set_title(f"{document.get('preset', '')}: majority diagnosis over {len(seeds)} seeds, "
-                 f"{document.get('steps', '')} steps (text: share healthy)", loc="left", fontsize=10, color=MUTED)
+    ax.set_title(f"{document.get('preset', '')}, {len(seeds)} seeds x {document.get('steps', '')} steps\n"
+                 "colour: majority diagnosis; text: share of seeds healthy", loc="left", fontsize=10, color=MUTED)
     ax.legend(handles=[Patch(color=c, label=label) for label, c in LABEL_COLORS.items()],
               loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, frameon=False)
     buf = io.BytesIO()

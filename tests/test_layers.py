@@ -18,7 +18,7 @@ LAYER_OF = {
     "gan_core.config": "core", "gan_core.data": "core", "gan_core.models": "core", "gan_core.losses": "core",
     "gan_core.optim": "core", "gan_core.trainer": "core", "gan_core.history": "core", "gan_core.display": "core",
     "gan_core.presets": "core", "gan_core.dirac": "core", "gan_core.resources": "core", "gan_core.ensemble": "core",
-    "gan_core.loop": "core",
+    "gan_core.loop": "core", "gan_core.ensemble_optim": "core",
     "gan_core.metrics": "evaluation", "gan_core.digits": "evaluation", "gan_core.diagnosis": "evaluation",
     "gan_core.evaluate": "evaluation", "gan_core.views": "evaluation", "gan_core.schedule": "evaluation",
     "gan_core.optimal_d": "evaluation", "gan_core.frames": "evaluation",

@@ -32,7 +32,7 @@ LABELS = {  # live.js's text key -> i18n key
     "losses": "fig.loss_title", "means": "fig.means_title", "d_loss": "fig.d_loss", "g_loss": "fig.g_loss",
     "d_real": "fig.d_real", "d_fake": "live.d_fake", "ema": "live.ema", "cant_tell": "fig.cant_tell",
     "no_steps": "live.no_steps", "nan_points": "live.nan_points", "no_grid": "live.no_grid",
-    "log_positive": "live.log_positive", "reset_zoom": "live.reset_zoom", "waiting": "live.waiting",
+    "log_positive": "live.log_positive", "no_finite": "live.no_finite", "reset_zoom": "live.reset_zoom", "waiting": "live.waiting",
     "sample": "live.sample",
 }
 

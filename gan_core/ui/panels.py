@@ -84,7 +84,7 @@ def poll(runner: Runner, key: str) -> dict:
     polled = liveview.poll(runner, key)
     rows, kept = polled["rows"], st.session_state.setdefault("_live_last", {})
     if len(rows.get("step", ())):
-        kept[key] = {k: float(v[-1]) for k, v in rows.items()}
+        kept[key] = {k: float(v[-1]) for k, v in rows.items()} | {"step": int(rows["step"][-1])}
     elif polled["full"] or polled["step"] == 0:
         kept.pop(key, None)
     polled["last"] = kept.get(key) if polled["step"] else None

@@ -13,7 +13,7 @@ const DEFAULT_TEXT = {
   d_loss: "D loss", g_loss: "G loss", d_real: "D(x), real", d_fake: "D(G(z)), generated", ema: "EMA",
   cant_tell: "D can't tell (0.5)", no_steps: "No steps yet: press Train or Step.",
   nan_points: "Generated points are not finite: the run diverged.", no_grid: "No decision map in this frame.",
-  log_positive: "Log scale needs positive losses.", reset_zoom: "Reset zoom", zoom_hint: "drag to zoom",
+  log_positive: "Log scale needs positive losses.", no_finite: "No finite values: the run diverged.", reset_zoom: "Reset zoom", zoom_hint: "drag to zoom",
   waiting: "Waiting for the first frame…", sample: "sample",
 };
 const instances = new WeakMap();
@@ -360,7 +360,11 @@ class LiveView {
     const tr = log ? (v) => (v > 0 ? Math.log10(v) : NaN) : (v) => v;
     let lo = Infinity, hi = -Infinity;
     const vals = [];
-    for (const [k] of this.series(which)) for (let i = 0; i < n; i++) { const v = tr(c[k][i]); if (Number.isFinite(v)) vals.push(v); }
+    let raw = 0;
+    for (const [k] of this.series(which)) for (let i = 0; i < n; i++) {
+      const v = tr(c[k][i]);
+      if (Number.isFinite(v)) vals.push(v); else if (Number.isFinite(c[k][i])) raw++;
+    }
     if (vals.length) {
       vals.sort((a, b) => a - b);
       lo = vals[Math.floor(vals.length * 0.005)]; hi = vals[Math.ceil(vals.length * 0.995) - 1];
@@ -372,7 +376,7 @@ class LiveView {
     const s0 = this.xRange ? this.xRange[0] : (n ? c.step[0] : 0);
     const s1 = this.xRange ? Math.max(this.xRange[1], n ? c.step[n - 1] : 0) : (n ? Math.max(c.step[n - 1], s0 + 1) : 1);
     const p = { left: 50, top: 24, w: w - 62, h: h - 24 - 28 };
-    return { n, tr, lo, hi, s0, s1, p, log, x: (s) => p.left + (s - s0) / (s1 - s0) * p.w, y: (v) => p.top + (hi - v) / (hi - lo) * p.h };
+    return { n, tr, lo, hi, s0, s1, p, log, finite: vals.length, nonPositive: raw, x: (s) => p.left + (s - s0) / (s1 - s0) * p.w, y: (v) => p.top + (hi - v) / (hi - lo) * p.h };
   }
 
   drawCurves(canvas, ctx, w, h, which, upto) {
@@ -412,7 +416,7 @@ class LiveView {
       x += ctx.measureText(T[k]).width + 32;
     }
     if (!g.n) message(ctx, w, h, T.no_steps);
-    else if (g.log && !Number.isFinite(g.lo + g.hi)) message(ctx, w, h, T.log_positive);
+    else if (!g.finite) message(ctx, w, h, g.nonPositive ? T.log_positive : T.no_finite);
     canvas.dataset.rows = g.n;
   }
 

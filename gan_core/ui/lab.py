@@ -15,10 +15,11 @@ import torch
 
 from gan_core.figures import samples as fs
 from gan_core.figures import training as ft
+from gan_core.host import is_handle
 from gan_core.presets import PRESETS
 from gan_core.snapshot import network_weights
 
-from . import panels
+from . import panels, sessions
 from .i18n import lang, md, sections, t
 from .runner import Runner
 
@@ -125,8 +126,7 @@ def run_runner(lesson: str) -> Runner | None:
         if preset is None:
             st.warning(t("lab.preset_missing", name=LESSONS[lesson]))
             return None
-        st.session_state[key] = Runner(preset.config())
-    return st.session_state[key]
+    return sessions.trainer(key, preset.config)
 
 
 def pair(lesson: str) -> tuple[Runner, Runner] | None:
@@ -153,7 +153,16 @@ def apply_fix(lesson: str, variant: str) -> None:
     """Both runs from step 0: the lesson's preset and the variant, the variant on the same seed."""
     pause_all()
     original = PRESETS[LESSONS[lesson]].config()
-    a, b = Runner(original), Runner(PRESETS[variant].config(seed=original.seed))
+    for old in pair(lesson) or ():
+        old.close()  # free their places on the trainer host first
+    a = sessions.open_handle(original)
+    b = a and sessions.open_handle(PRESETS[variant].config(seed=original.seed))
+    if b is None:  # the server is full (the message is shown)
+        for h in (a,) if a else ():
+            h.close()
+        st.session_state.pop(f"lab_{lesson}_original", None)
+        st.session_state.pop(f"lab_{lesson}_fixed", None)
+        return
     st.session_state[f"lab_{lesson}_original"], st.session_state[f"lab_{lesson}_fixed"] = a, b
     st.session_state[f"lab_{lesson}_same"] = same_start(a, b)
     train(a, b, limit=PRESETS[LESSONS[lesson]].steps)
@@ -170,7 +179,7 @@ def same_start(a: Runner, b: Runner) -> dict[str, bool]:
 def pause_all(*keep: Runner) -> None:
     """Pause every Runner of this session (the Playground's too) but `keep`: at most two train at once."""
     for r in st.session_state.to_dict().values():
-        if isinstance(r, Runner) and r.running and not any(r is k for k in keep):
+        if is_handle(r) and not r.closed and r.running and not any(r is k for k in keep):
             r.pause()
 
 
@@ -189,10 +198,11 @@ def can_train(runner: Runner, limit: int) -> bool:
 
 def status(view: dict, runner: Runner, limit: int) -> None:
     """Progress towards the lesson's step count, speed and state; a diverged run says why it stopped."""
+    sessions.notice(runner)
     state = t("state.running") if runner.running else t("state.paused")
     st.progress(min(1.0, view["step"] / limit), text=t("lab.progress", step=f"{view['step']:,}", steps=f"{limit:,}",
                                                         rate=f"{runner.steps_per_s():,.0f}", state=state))
-    if view["status"] != "ok":
+    if view["status"] != "ok" and not sessions.crashed(view):
         st.error(t("diverged", reason=view["reason"] or ""), icon=":material/error:")
         st.caption(t("lab.diverged_hint"))
     elif view["step"] >= limit:

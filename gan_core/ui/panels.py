@@ -15,6 +15,7 @@ from gan_core.diagnosis import Evidence
 from gan_core.figures import samples as fs
 from gan_core.figures import training as ft
 
+from . import sessions
 from .i18n import md, t
 from .runner import Runner
 
@@ -69,7 +70,7 @@ def status(view: dict, runner: Runner, slow_mode: bool) -> None:
     line = t("status_line", step=f"{view['step']:,}", rate=f"{rate:,.0f}")
     state = t("state.running") if runner.running else t("state.paused")
     st.markdown(f"#### {line} · {state}")
-    if view["status"] != "ok":
+    if view["status"] != "ok" and not sessions.crashed(view):
         st.error(t("diverged", reason=view["reason"] or ""), icon=":material/error:")
         st.info(t("diverged_help"))
     if slow_mode and view["last"]:

@@ -131,7 +131,7 @@ def run_runner(lesson: str) -> Runner | None:
 
 def pair(lesson: str) -> tuple[Runner, Runner] | None:
     a, b = st.session_state.get(f"lab_{lesson}_original"), st.session_state.get(f"lab_{lesson}_fixed")
-    return (a, b) if a is not None and b is not None else None
+    return (a, b) if a is not None and b is not None and not (a.closed or b.closed) else None
 
 
 def variant_name(lesson: str) -> str | None:

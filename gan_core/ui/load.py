@@ -75,15 +75,24 @@ class Session:
         return step, training, time.perf_counter()
 
     def close(self) -> None:
-        pause = self.page.get_by_role("button", name="Pause", exact=True)
-        if pause.count() and pause.is_enabled():
-            pause.click()
+        """Pause (so the next phase starts on idle cores), then close the tab."""
+        from playwright.sync_api import Error
+
+        try:
+            self.page.get_by_role("button", name="Pause", exact=True).click(timeout=20_000)
+        except Error:
+            pass  # a page too busy to answer: closing the tab frees its trainer all the same (liveness)
         self.context.close()
 
 
-def watch(sessions: list[Session], seconds: float) -> dict:
+def watch(sessions: list[Session], seconds: float, errors: list) -> dict:
+    from playwright.sync_api import Error
+
     for s in sessions:
-        s.train()
+        try:
+            s.train()
+        except Error as exc:  # counted, not fatal: a page that never showed Train is a finding
+            errors.append(f"Train: {str(exc).splitlines()[0][:150]}")
     time.sleep(2.0)  # past the start-up transient
     for s in sessions:
         s.page.evaluate(WATCH_JS)
@@ -125,12 +134,13 @@ def run(n: int, seconds: float, url: str | None, server_pid: int | None, workers
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             one = [Session(browser, url, errors)]
-            base = watch(one, baseline_seconds)
+            base = watch(one, baseline_seconds, errors)
+            print(f"baseline: {base}", file=sys.stderr, flush=True)
             for s in one:
                 s.close()
             rss_idle = tree_rss_mb(server_pid) if server_pid else None
             many = [Session(browser, url, errors) for _ in range(n)]
-            load = watch(many, seconds)
+            load = watch(many, seconds, errors)
             rss = tree_rss_mb(server_pid) if server_pid else None
             for s in many:
                 s.close()

@@ -112,15 +112,15 @@ def test_closing_the_tab_stops_its_worker_in_chromium(browser, tmp_path):
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         page = context.new_page()
         page.goto(url + "/playground")
-        page.get_by_role("button", name="Train", exact=True).click(timeout=90_000)
+        page.get_by_role("button", name="Train", exact=True).click(timeout=180_000)
         page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=60_000)
         children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
         workers = [int(p) for p in children if "gan_core.host.worker" in Path(f"/proc/{p}/cmdline").read_text()]
         assert len(workers) == 1
-        assert busy(workers[0]) > 0.3  # training (shared with everything else on this machine)
+        assert busy(workers[0]) > 0.1  # training (a share of a core: this machine is shared with others)
         context.close()
         deadline = time.monotonic() + 30
-        while busy(workers[0]) > 0.05:
+        while busy(workers[0]) > 0.03:  # an idle worker waits on its connection: ~0
             assert time.monotonic() < deadline, "the closed tab's trainer still trains after 30 s"
     finally:
         proc.terminate()

@@ -18,7 +18,7 @@ def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
     runs = tmp_path_factory.mktemp("runs")
-    proc, url = start_server({"GAN_CLASSROOM_RUNS": str(runs)})
+    proc, url = start_server({"GAN_CLASSROOM_RUNS": str(runs), "GAN_CLASSROOM_TRAINERS": "local"})
     yield url
     proc.terminate()
     try:

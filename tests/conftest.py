@@ -1,5 +1,11 @@
+import os
+
 import pytest
 import torch
+
+# AppTest pages train on the thread backend (the tests look at runner.trainer); the browser tests' server
+# runs the default worker processes (tests/browser.py).
+os.environ["GAN_CLASSROOM_TRAINERS"] = "thread"
 
 from tests.browser import browser, page, server  # noqa: F401  (fixtures for the browser tests)
 

@@ -153,7 +153,7 @@ SAVE_PAGE = """
 import streamlit as st
 from gan_core import from_flat
 from gan_core.ui.saved_runs import save_run_ui
-from gan_core.ui.runner import Runner
+from gan_core.host.runner import Runner
 if "runner" not in st.session_state:
     st.session_state.runner = Runner(from_flat({"g_width": 16, "d_width": 16, "metrics_every": 100000}))
 save_run_ui(st.session_state.runner)

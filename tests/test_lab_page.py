@@ -13,10 +13,10 @@ from streamlit.testing.v1 import AppTest
 
 from gan_core import Trainer
 from gan_core.config import FIELDS
+from gan_core.host.runner import Runner
 from gan_core.presets import PRESETS
 from gan_core.ui import lab
 from gan_core.ui.i18n import ASSETS
-from gan_core.ui.runner import Runner
 
 ROOT = Path(__file__).resolve().parents[1]
 FAILURES = [n for n in lab.LESSONS if n != lab.RECIPE]

@@ -15,9 +15,9 @@ from streamlit.testing.v1 import AppTest
 
 from gan_core import Config, dirac, losses
 from gan_core.figures import losses as fl
+from gan_core.host.runner import Runner
 from gan_core.ui import theory
 from gan_core.ui.i18n import table
-from gan_core.ui.runner import Runner
 
 ROOT = Path(__file__).resolve().parents[1]
 EN, ZH = table("en"), table("zh")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import streamlit as st
 
 from gan_core.config import FIELDS, GROUPS, MUTABLE, Config, field_spec, from_flat
+from gan_core.host.runner import Runner
 from gan_core.presets import PRESETS
 
 from .i18n import t
-from .runner import Runner
 
 LOG_GRID = [m * 10.0**e for e in range(-5, 1) for m in (1, 2, 5)]  # 1e-5 ... 5e-1, then 1
 HIDDEN = {"custom_points"}  # edited as text when dataset = custom

@@ -13,12 +13,13 @@ import re
 import streamlit as st
 import torch
 
+from gan_core.host import is_handle
+from gan_core.host.runner import Runner
 from gan_core.presets import PRESETS
 from gan_core.views import network_weights
 
-from . import panels
+from . import panels, sessions
 from .i18n import lang, md, reason, sections, t
-from .runner import Runner
 
 LESSONS = {  # lesson (assets/<lang>/lessons/<name>.md) -> the preset it runs
     "mode-collapse": "ring-mode-collapse",
@@ -138,13 +139,12 @@ def run_runner(lesson: str) -> Runner | None:
         if preset is None:
             st.warning(t("lab.preset_missing", name=LESSONS[lesson]))
             return None
-        st.session_state[key] = Runner(preset.config())
-    return st.session_state[key]
+    return sessions.trainer(key, preset.config)
 
 
 def pair(lesson: str) -> tuple[Runner, Runner] | None:
     a, b = st.session_state.get(f"lab_{lesson}_original"), st.session_state.get(f"lab_{lesson}_fixed")
-    return (a, b) if a is not None and b is not None else None
+    return (a, b) if a is not None and b is not None and not (a.closed or b.closed) else None
 
 
 def variant_name(lesson: str) -> str | None:
@@ -166,7 +166,16 @@ def apply_fix(lesson: str, variant: str) -> None:
     """Both runs from step 0: the lesson's preset and the variant, the variant on the same seed."""
     pause_all()
     original = PRESETS[LESSONS[lesson]].config()
-    a, b = Runner(original), Runner(PRESETS[variant].config(seed=original.seed))
+    for old in pair(lesson) or ():
+        old.close()  # free their places on the trainer host first
+    a = sessions.open_handle(original)
+    b = a and sessions.open_handle(PRESETS[variant].config(seed=original.seed))
+    if b is None:  # the server is full (the message is shown)
+        for h in (a,) if a else ():
+            h.close()
+        st.session_state.pop(f"lab_{lesson}_original", None)
+        st.session_state.pop(f"lab_{lesson}_fixed", None)
+        return
     st.session_state[f"lab_{lesson}_original"], st.session_state[f"lab_{lesson}_fixed"] = a, b
     st.session_state[f"lab_{lesson}_same"] = same_start(a, b)
     train(a, b, limit=PRESETS[LESSONS[lesson]].steps)
@@ -183,7 +192,7 @@ def same_start(a: Runner, b: Runner) -> dict[str, bool]:
 def pause_all(*keep: Runner) -> None:
     """Pause every Runner of this session (the Playground's too) but `keep`: at most two train at once."""
     for r in st.session_state.to_dict().values():
-        if isinstance(r, Runner) and r.running and not any(r is k for k in keep):
+        if is_handle(r) and not r.closed and r.running and not any(r is k for k in keep):
             r.pause()
 
 
@@ -203,10 +212,11 @@ def can_train(runner: Runner, limit: int) -> bool:
 def status(view: dict, runner: Runner, limit: int) -> None:
     """Progress towards the lesson's step count, speed and state; a diverged run says why it stopped.
     view: the live view's poll (panels.poll)."""
+    sessions.notice(runner)
     state = t("state.running") if view["running"] else t("state.paused")
     st.progress(min(1.0, view["step"] / limit), text=t("lab.progress", step=f"{view['step']:,}", steps=f"{limit:,}",
                                                         rate=f"{view['steps_per_s']:,.0f}", state=state))
-    if view["status"] != "ok":
+    if view["status"] != "ok" and not sessions.crashed(view):
         st.error(t("diverged", reason=reason(view["reason"])), icon=":material/error:")
         st.caption(t("lab.diverged_hint"))
     elif view["step"] >= limit:

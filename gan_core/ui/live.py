@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gan_core.host.runner import Runner
 from gan_core.presets import PRESETS
 
-from . import panels
+from . import panels, sessions
 from .i18n import t
-from .runner import Runner
 
 FAST, SLOW = 0.2, 2.0  # seconds between redraws of the main panels / the slower summary panels
 SLOW_MODE_INTERVAL = 1.2
@@ -23,12 +23,12 @@ SPEEDS = [1, 5, 20, 100, "max"]
 
 
 def session_runner(default_preset: str = "ring-stable") -> Runner:
-    if "runner" not in st.session_state:
-        st.session_state.runner = Runner(PRESETS[default_preset].config())
-    return st.session_state.runner
+    """The session's trainer on the trainer host (sessions.trainer: a worker process by default)."""
+    return sessions.trainer("runner", PRESETS[default_preset].config)
 
 
 def buttons(runner: Runner, pending: dict, wanted) -> None:
+    sessions.notice(runner)
     cols = st.columns(6)
     running = runner.running
     cols[0].button(t("btn.train"), key="btn_train", on_click=_train, args=(runner,), type="primary",

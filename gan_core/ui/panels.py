@@ -15,10 +15,10 @@ from gan_core.config import CRITIC_LOSSES
 from gan_core.diagnosis import Evidence
 from gan_core.figures import samples as fs
 from gan_core.figures import training as ft
+from gan_core.host.runner import Runner
 
-from . import liveview
+from . import liveview, sessions
 from .i18n import md, reason, t
-from .runner import Runner
 
 # No `config=`: with one, Streamlit's frontend re-creates the plot on every update and hides it until
 # drawn, so on a busy CPU live charts stayed blank (seen in headless Chromium; without it they update in place).
@@ -62,7 +62,7 @@ def status(view: dict, runner: Runner, slow_mode: bool) -> None:
     line = t("status_line", step=f"{view['step']:,}", rate=f"{view['steps_per_s']:,.0f}")
     state = t("state.running") if view["running"] else t("state.paused")
     st.markdown(f"#### {line} · {state}")
-    if view["status"] != "ok":
+    if view["status"] != "ok" and not sessions.crashed(view):
         st.error(t("diverged", reason=reason(view["reason"])), icon=":material/error:")
         st.info(t("diverged_help"))
     if slow_mode and view["last"]:

@@ -6,6 +6,7 @@ installed wheel. Streamlit reads .streamlit/config.toml beside app.py (the "scri
 While the server starts and the first browser connects, a background thread imports what the first
 page needs (torch, whose first optimizer pulls in torch._dynamo, plotly, the pages' helpers), so the
 first visitor does not wait for those imports (the README gives the measured gain).
+With the default `local` trainer host it also starts the worker processes (gan_core.host.local).
 """
 
 import sys
@@ -15,6 +16,12 @@ from gan_core.resources import APP
 
 
 def _warm_up() -> None:
+    from gan_core.host import backend
+
+    if backend() == "local":
+        from gan_core.host.local import pool
+
+        pool().warm()  # the worker processes import torch while the server starts
     import torch
 
     torch.set_num_threads(1)
@@ -54,6 +61,13 @@ def serve(options: list[str]) -> int:
         return 2
     from streamlit.web.cli import main
 
+    from gan_core.host import backend
+
+    try:
+        backend()  # GAN_CLASSROOM_TRAINERS: local, ray or thread
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     use_navigation_only()
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     return main(["run", str(APP), *options], prog_name="streamlit")  # its usage lines name `streamlit run`

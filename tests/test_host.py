@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 import pytest
-from gan_core.snapshot import network_weights
+from gan_core.views import network_weights
 
 from gan_core import Trainer
 from gan_core.host import CRASHED, ServerFull, is_handle

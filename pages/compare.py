@@ -15,14 +15,13 @@ ui.flash("top")
 
 entries = compare.scan_runs(folder)
 if not entries:
-    st.info(t("cmp.empty", folder=folder.resolve(), playground=t("nav.playground")))
+    st.info(t("cmp.empty", playground=t("nav.playground")))
     if "playground" in st.session_state.get("pages", {}):
         st.page_link(st.session_state.pages["playground"], icon=":material/sports_esports:",
                      label=t("cmp.go_playground", playground=t("nav.playground")))
     st.stop()
 
 st.subheader(t("cmp.runs_header"))
-st.caption(t("cmp.folder", folder=folder.resolve()))
 ui.runs_table(entries)
 runs = ui.load_runs(entries, ui.selection(entries))
 

@@ -14,9 +14,11 @@ from gan_core import fork
 from gan_core.config import FIELDS, field_spec
 from gan_core.figures import compare as fc
 from gan_core.figures.common import fmt_value
+from gan_core.classroom import owners
 from gan_core.runs import Run, RunError, load_run, runs_root, save_diagnosed, validate_name
 
 from .i18n import t
+from .owner import me, teacher_key
 from .panels import PLOT, labels
 
 KEEP, SET, FLASH = "_cmp_keep", "_cmp_set", "_cmp_flash"  # selection kept across pages / to apply / messages
@@ -59,7 +61,7 @@ def save_run_ui(runner, folder=None) -> None:
     steps = runner.step_count
     suggestion = cmp.suggest_name(runner.config, steps, folder)
     name = st.text_input(t("cmp.save_name"), key="save_name", placeholder=suggestion,
-                         help=t("cmp.save_name_help", folder=folder)).strip() or suggestion
+                         help=t("cmp.save_name_help")).strip() or suggestion
     try:
         exists = (folder / validate_name(name)).exists()
     except RunError:
@@ -74,8 +76,11 @@ def save_run_ui(runner, folder=None) -> None:
         name = st.session_state.get("save_name", "").strip() or cmp.suggest_name(runner.config, runner.step_count,
                                                                                   folder)
         try:
+            if (folder / validate_name(name)).exists():
+                owners.check(name, me(), teacher_key())  # overwriting another's run is changing it
             saved = runner.call(save_diagnosed, folder / validate_name(name),
                                 overwrite=bool(st.session_state.get("save_overwrite")))
+            owners.claim(name, me())
         except (RunError, OSError) as e:
             return flash("save", "error", f"{t('cmp.save_failed')} {e}")
         st.session_state.save_name, st.session_state.save_overwrite = "", False
@@ -267,8 +272,13 @@ def gif_ui(entries: list[cmp.Entry]) -> None:
 
 
 def manage_ui(entries: list[cmp.Entry], folder: Path) -> None:
-    """Rename or delete one run folder (delete asks for a tick first)."""
-    name = st.selectbox(t("cmp.manage_run"), [e.name for e in entries], key="manage_run")
+    """Rename or delete one run folder (delete asks for a tick first): the owner's runs, or with the key."""
+    whose = owners.owners()
+    name = st.selectbox(t("cmp.manage_run"), [e.name for e in entries], key="manage_run",
+                        format_func=lambda n: f"{n} · {whose[n]['display']}" if n in whose else n)
+    st.text_input(t("owner.teacher_key"), type="password", key="teacher_key", help=t("owner.teacher_key_help"))
+    if name is not None and not owners.may_change(name, me(), teacher_key()):
+        return st.info(t("owner.not_yours", name=name, owner=whose[name]["display"]), icon=":material/lock:")
     left, right = st.columns(2)
     left.text_input(t("cmp.rename_to"), key="rename_to", help=t("cmp.rename_help"))
     left.button(t("cmp.rename_go"), key="rename_go", on_click=_rename, args=(folder,))
@@ -281,7 +291,7 @@ def manage_ui(entries: list[cmp.Entry], folder: Path) -> None:
 def _rename(folder: Path) -> None:
     old, new = st.session_state.manage_run, st.session_state.get("rename_to", "").strip()
     try:
-        new = cmp.rename_run(old, new, folder).name
+        new = owners.rename(old, new, folder, me(), teacher_key()).name
     except (RunError, OSError) as e:
         return flash("manage", "error", t("cmp.rename_failed", reason=cmp.reason(e, folder)))
     _select([new if n == old else n for n in st.session_state.get(KEEP, [])])
@@ -292,7 +302,7 @@ def _rename(folder: Path) -> None:
 def _delete(folder: Path) -> None:
     name = st.session_state.manage_run
     try:
-        cmp.delete_run(name, folder)
+        owners.delete_run(name, folder, me(), teacher_key())
     except (RunError, OSError) as e:
         return flash("manage", "error", t("cmp.delete_failed", reason=cmp.reason(e, folder)))
     _select([n for n in st.session_state.get(KEEP, []) if n != name])

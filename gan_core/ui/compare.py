@@ -11,10 +11,10 @@ import streamlit as st
 
 from gan_core import compare as cmp
 from gan_core import fork
+from gan_core.classroom import owners
 from gan_core.config import FIELDS, field_spec
 from gan_core.figures import compare as fc
 from gan_core.figures.common import fmt_value
-from gan_core.classroom import owners
 from gan_core.runs import Run, RunError, load_run, runs_root, save_diagnosed, validate_name
 
 from .i18n import t

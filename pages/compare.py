@@ -6,6 +6,7 @@ from gan_core import compare, fork
 from gan_core.figures.compare import comparison_png
 from gan_core.runs import runs_root
 from gan_core.ui import compare as ui
+from gan_core.ui import examples
 from gan_core.ui.i18n import t
 
 folder = runs_root()
@@ -14,6 +15,8 @@ st.caption(t("cmp.caption", playground=t("nav.playground")))
 ui.flash("top")
 
 entries = compare.scan_runs(folder)
+if not entries and examples.ensure(folder):  # never empty: the example runs on first use
+    entries = compare.scan_runs(folder)
 if not entries:
     st.info(t("cmp.empty", playground=t("nav.playground")))
     if "playground" in st.session_state.get("pages", {}):
@@ -23,6 +26,7 @@ if not entries:
 
 st.subheader(t("cmp.runs_header"))
 ui.runs_table(entries)
+examples.note(entries)
 runs = ui.load_runs(entries, ui.selection(entries))
 
 if runs:

@@ -44,10 +44,10 @@ def steps_then_save(page, url: str, n: int, name: str) -> str:
     page.set_default_timeout(120_000)  # two cores shared with other work: a click can wait for a rerun
     page.goto(url)
     step = page.get_by_role("button", name="Step", exact=True)
-    expect(step).to_be_enabled(timeout=60_000)
+    expect(step).to_be_enabled(timeout=180_000)  # a fresh session's first run, on a loaded machine
     for i in range(1, n + 1):
         step.click()
-        expect(page.locator("h4", has_text="·").first).to_contain_text(f"Step {i} ", timeout=30_000)
+        expect(page.locator("h4", has_text="·").first).to_contain_text(f"Step {i} ", timeout=120_000)
     page.get_by_label("Run name", exact=True).fill(name)
     page.get_by_label("Run name", exact=True).press("Enter")
     page.get_by_role("button", name="Save run").click()
@@ -56,8 +56,8 @@ def steps_then_save(page, url: str, n: int, name: str) -> str:
 
 
 def read_rows(runs, name):
-    with open(runs / name / "metrics.csv", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+    with open(runs / name / "metrics.csv", encoding="utf-8") as f:  # all but the wall-clock time
+        return [{k: v for k, v in row.items() if k != "seconds"} for row in csv.DictReader(f)]
 
 
 def test_a_copied_link_reproduces_the_setup_and_the_numbers(app, browser):

@@ -10,7 +10,7 @@ st.set_page_config(page_title="GAN Classroom", page_icon=":material/school:", la
 language_picker()
 
 PAGES = {
-    "home": st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True, url_path="home"),
+    "home": st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True, url_path="index"),
     "playground": st.Page("pages/playground.py", title=t("nav.playground"), icon=":material/sports_esports:", url_path="playground"),
     "lab": st.Page("pages/lab.py", title=t("nav.lab"), icon=":material/science:", url_path="lab"),
     "theory": st.Page("pages/theory.py", title=t("nav.theory"), icon=":material/functions:", url_path="theory"),
@@ -19,4 +19,6 @@ PAGES = {
     "teacher": st.Page("pages/teacher.py", title=t("nav.teacher"), icon=":material/co_present:", url_path="teacher"),
 }
 st.session_state.pages = PAGES  # so pages can link to each other with st.page_link
-st.navigation(list(PAGES.values())).run()
+# The default page is served at "/" only; the same page answers at /home too (a link a teacher shares).
+HOME_ALIAS = st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", url_path="home", visibility="hidden")
+st.navigation([*PAGES.values(), HOME_ALIAS]).run()

@@ -5,6 +5,7 @@ import streamlit as st
 from gan_core.figures.runs import comparison_png
 from gan_core.store import runs_root, scan_runs
 from gan_core.tables import curves_csv, valid_events
+from gan_core.ui import examples
 from gan_core.ui import saved_runs as ui
 from gan_core.ui.i18n import t
 
@@ -14,16 +15,18 @@ st.caption(t("cmp.caption", playground=t("nav.playground")))
 ui.flash("top")
 
 entries = scan_runs(folder)
+if not entries and examples.ensure(folder):  # never empty: the example runs on first use
+    entries = scan_runs(folder)
 if not entries:
-    st.info(t("cmp.empty", folder=folder.resolve(), playground=t("nav.playground")))
+    st.info(t("cmp.empty", playground=t("nav.playground")))
     if "playground" in st.session_state.get("pages", {}):
         st.page_link(st.session_state.pages["playground"], icon=":material/sports_esports:",
                      label=t("cmp.go_playground", playground=t("nav.playground")))
     st.stop()
 
 st.subheader(t("cmp.runs_header"))
-st.caption(t("cmp.folder", folder=folder.resolve()))
 ui.runs_table(entries)
+examples.note(entries)
 runs = ui.load_runs(entries, ui.selection(entries))
 
 if runs:

@@ -145,6 +145,7 @@ def test_chinese_and_empty_folder(folder, tmp_path, monkeypatch):
     at = open_compare("zh")
     assert "比较运行" in at.title[0].value and not at.exception
     monkeypatch.setenv("GAN_CLASSROOM_RUNS", str(tmp_path / "none"))
+    monkeypatch.setenv("GAN_CLASSROOM_EXAMPLES", "off")  # else the example runs fill it (tests/test_examples.py)
     at = open_compare()
     assert "No saved runs yet" in at.info[0].value
 

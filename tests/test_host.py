@@ -9,11 +9,11 @@ import time
 
 import numpy as np
 import pytest
-from gan_core.views import network_weights
 
 from gan_core import Trainer
 from gan_core.host import CRASHED, ServerFull, is_handle
 from gan_core.presets import PRESETS
+from gan_core.views import network_weights
 
 CFG = PRESETS["ring-stable"].config()
 BACKENDS = ["thread", "local", pytest.param("ray", marks=pytest.mark.ray)]

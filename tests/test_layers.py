@@ -24,7 +24,7 @@ LAYER_OF = {
     "gan_core.optimal_d": "evaluation", "gan_core.frames": "evaluation",
     "gan_core.store": "runs", "gan_core.tables": "runs", "gan_core.replay": "runs", "gan_core.gif": "runs",
     "gan_core.headless": "runs", "gan_core.verify": "runs", "gan_core.sweep": "runs",
-    "gan_core.sweep_ray": "runs",
+    "gan_core.sweep_ray": "runs", "gan_core.classroom": "runs",
     "gan_core.figures": "figures",
     "gan_core.ui": "ui", "gan_core.host": "host",
     "gan_core.cli": "entry", "gan_core.compare_cli": "entry", "gan_core.sweep_cli": "entry", "gan_core.__main__": "entry", "gan_core.bench": "entry", "pages": "entry", "app": "entry",

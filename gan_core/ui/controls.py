@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gan_core.classroom import points
 from gan_core.config import FIELDS, GROUPS, MUTABLE, Config, field_spec, from_flat
 from gan_core.host.runner import Runner
 from gan_core.presets import PRESETS
@@ -57,6 +58,7 @@ def config_sidebar(runner: Runner) -> tuple[Config | None, dict]:
                 if f.metadata["group"] == group and name not in HIDDEN:
                     values[name] = _widget(name)
             if group == "data" and st.session_state.cfg_dataset == "custom":
+                upload_points()
                 st.text_area(t("custom_points"), key="cfg_custom_text", help=t("custom_points_help"))
                 values["custom_points"] = _parse_points(st.session_state.get("cfg_custom_text", ""))
     try:
@@ -90,6 +92,29 @@ def _widget(name: str):
         return st.number_input(label(name), int(spec["lo"]), int(spec["hi"]), step=1, **kw)
     step = 0.01 if spec["hi"] <= 2 else 0.5
     return st.slider(label(name), float(spec["lo"]), float(spec["hi"]), step=step, **kw)
+
+
+def upload_points() -> None:
+    """A CSV of 2-D points into the points box; a bad file changes nothing and says why."""
+    st.file_uploader(t("points.upload"), type=["csv", "txt"], key="points_file", on_change=_read_upload,
+                     help=t("points.upload_help", rows=f"{points.MAX_ROWS:,}"))
+    if st.session_state.get("_points_msg"):
+        kind, text = st.session_state._points_msg
+        getattr(st, kind)(text)
+
+
+def _read_upload() -> None:
+    file = st.session_state.get("points_file")
+    if file is None:
+        return
+    try:
+        pts, rows = points.parse_csv(file.getvalue())
+    except ValueError as e:
+        st.session_state._points_msg = ("error", t("points.bad", name=file.name, reason=e))
+        return
+    st.session_state.cfg_custom_text = "\n".join(f"{x:g}, {y:g}" for x, y in pts)
+    note = t("points.thinned", kept=f"{len(pts):,}") if rows > len(pts) else ""
+    st.session_state._points_msg = ("success", t("points.loaded", name=file.name, rows=f"{rows:,}") + note)
 
 
 def _parse_points(text: str) -> list:

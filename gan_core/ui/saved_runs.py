@@ -12,12 +12,14 @@ import streamlit as st
 from gan_core import replay
 from gan_core import store as runstore
 from gan_core import tables as tb
+from gan_core.classroom import owners
 from gan_core.config import FIELDS, field_spec
 from gan_core.display import fmt_value
 from gan_core.figures import runs as fc
 from gan_core.store import Run, RunError, load_run, runs_root, save_diagnosed, validate_name
 
 from .i18n import t
+from .owner import me, teacher_key
 from .panels import PLOT, labels
 
 KEEP, SET, FLASH = "_cmp_keep", "_cmp_set", "_cmp_flash"  # selection kept across pages / to apply / messages
@@ -60,7 +62,7 @@ def save_run_ui(runner, folder=None) -> None:
     steps = runner.step_count
     suggestion = runstore.suggest_name(runner.config, steps, folder)
     name = st.text_input(t("cmp.save_name"), key="save_name", placeholder=suggestion,
-                         help=t("cmp.save_name_help", folder=folder)).strip() or suggestion
+                         help=t("cmp.save_name_help")).strip() or suggestion
     try:
         exists = (folder / validate_name(name)).exists()
     except RunError:
@@ -75,8 +77,11 @@ def save_run_ui(runner, folder=None) -> None:
         name = st.session_state.get("save_name", "").strip() or runstore.suggest_name(runner.config, runner.step_count,
                                                                                   folder)
         try:
+            if (folder / validate_name(name)).exists():
+                owners.check(name, me(), teacher_key())  # overwriting another's run is changing it
             saved = runner.call(save_diagnosed, folder / validate_name(name),
                                 overwrite=bool(st.session_state.get("save_overwrite")))
+            owners.claim(name, me())
         except (RunError, OSError) as e:
             return flash("save", "error", f"{t('cmp.save_failed')} {e}")
         st.session_state.save_name, st.session_state.save_overwrite = "", False
@@ -281,8 +286,13 @@ def gif_ui(entries: list[Run]) -> None:
 
 
 def manage_ui(entries: list[Run], folder: Path) -> None:
-    """Rename or delete one run folder (delete asks for a tick first)."""
-    name = st.selectbox(t("cmp.manage_run"), [e.name for e in entries], key="manage_run")
+    """Rename or delete one run folder (delete asks for a tick first): the owner's runs, or with the key."""
+    whose = owners.owners()
+    name = st.selectbox(t("cmp.manage_run"), [e.name for e in entries], key="manage_run",
+                        format_func=lambda n: f"{n} · {whose[n]['display']}" if n in whose else n)
+    st.text_input(t("owner.teacher_key"), type="password", key="teacher_key", help=t("owner.teacher_key_help"))
+    if name is not None and not owners.may_change(name, me(), teacher_key()):
+        return st.info(t("owner.not_yours", name=name, owner=whose[name]["display"]), icon=":material/lock:")
     left, right = st.columns(2)
     left.text_input(t("cmp.rename_to"), key="rename_to", help=t("cmp.rename_help"))
     left.button(t("cmp.rename_go"), key="rename_go", on_click=_rename, args=(folder,))
@@ -295,7 +305,7 @@ def manage_ui(entries: list[Run], folder: Path) -> None:
 def _rename(folder: Path) -> None:
     old, new = st.session_state.manage_run, st.session_state.get("rename_to", "").strip()
     try:
-        new = runstore.rename_run(old, new, folder).name
+        new = owners.rename(old, new, folder, me(), teacher_key()).name
     except (RunError, OSError) as e:
         return flash("manage", "error", t("cmp.rename_failed", reason=runstore.reason(e, folder)))
     _select([new if n == old else n for n in st.session_state.get(KEEP, [])])
@@ -306,7 +316,7 @@ def _rename(folder: Path) -> None:
 def _delete(folder: Path) -> None:
     name = st.session_state.manage_run
     try:
-        runstore.delete_run(name, folder)
+        owners.delete_run(name, folder, me(), teacher_key())
     except (RunError, OSError) as e:
         return flash("manage", "error", t("cmp.delete_failed", reason=runstore.reason(e, folder)))
     _select([n for n in st.session_state.get(KEEP, []) if n != name])

@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from gan_core.ui.harness import ROOT, free_port
+
+from gan_core.bench.harness import ROOT, free_port
 
 pytestmark = pytest.mark.browser
 

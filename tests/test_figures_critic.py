@@ -4,6 +4,7 @@ import numpy as np
 
 from gan_core import Trainer, from_flat
 from gan_core.figures import samples, training
+from gan_core.views import view_arrays
 
 
 def small(**kw):
@@ -27,7 +28,7 @@ def test_penalty_is_its_own_line_only_when_it_was_on():
 def test_critic_charts_show_raw_scores_without_the_half_line():
     t = Trainer(small(loss="wgan-gp"))
     t.run(20)
-    h, snap = t.history.columns(), t.snapshot(maps=False)
+    h, snap = t.history.columns(), view_arrays(t, maps=False)
     means = training.d_means_figure(h, critic=True)
     assert not _half_lines(means) and means.layout.yaxis.title.text.startswith("mean critic score")
     lo, hi = means.layout.yaxis.range
@@ -38,7 +39,7 @@ def test_critic_charts_show_raw_scores_without_the_half_line():
     assert hist.layout.xaxis.range[0] == min(snap["d_real"].min(), snap["d_fake"].min())
     for bars in hist.data:  # nothing clipped away: each side's fractions sum to 1
         assert abs(np.sum(bars.y) - 1) < 1e-5
-    assert snap["critic"] and not Trainer(small()).snapshot(maps=False)["critic"]
+    assert snap["critic"] and not view_arrays(Trainer(small()), maps=False)["critic"]
 
 
 def test_histograms_record_their_range_and_the_strip_rebins_onto_one_grid():

@@ -104,7 +104,7 @@ def busy(pid: int, seconds: float = 2.0) -> float:
 def test_closing_the_tab_stops_its_worker_in_chromium(browser, tmp_path):
     import subprocess
 
-    from gan_core.ui.harness import start_server
+    from gan_core.bench.harness import start_server
 
     proc, url = start_server({"GAN_CLASSROOM_TRAINERS": "local", "GAN_CLASSROOM_WORKERS": "1",
                               "GAN_CLASSROOM_GONE_SECONDS": "1", "GAN_CLASSROOM_RUNS": str(tmp_path)})

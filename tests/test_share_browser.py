@@ -6,9 +6,9 @@ import re
 import subprocess
 
 import pytest
-from gan_core.ui.harness import start_server
 from playwright.sync_api import expect
 
+from gan_core.bench.harness import start_server
 from gan_core.classroom import links
 from gan_core.config import Config
 from tests.browser import shot

@@ -54,6 +54,7 @@ def installed(tmp_path_factory):
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     env["GAN_CLASSROOM_RUNS"] = str(tmp / "runs")
+    env["GAN_CLASSROOM_EXAMPLES"] = "off"  # an empty runs folder stays empty: the page says so
     return {"venv": venv, "python": python, "site": site, "work": work, "env": env}
 
 
@@ -122,7 +123,7 @@ def test_installed_dashboard_renders_in_both_languages(served, page):
     page.get_by_role("heading", name="比较运行").wait_for(timeout=60_000)
     page.get_by_text("Language / 语言").wait_for()
     page.get_by_text("首页").first.wait_for()  # nav.home in the sidebar
-    page.get_by_text("中还没有保存的运行").wait_for()  # cmp.empty: no runs in the test's GAN_CLASSROOM_RUNS
+    page.get_by_text("还没有保存的运行").wait_for()  # cmp.empty: no runs in the test's GAN_CLASSROOM_RUNS
     shot(page, "wheel_compare_zh")
     page.goto(served + "/?lang=zh")
     page.get_by_text("什么是 GAN？").wait_for(timeout=60_000)  # assets/zh/home.md

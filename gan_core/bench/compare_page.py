@@ -46,7 +46,7 @@ def synthetic_history(steps: int, rng: np.random.Generator) -> dict[str, np.ndar
     d_real = np.clip(0.5 + 0.08 * settle + wobble + rng.normal(0, 0.03, steps), 0, 1)
     d_fake = np.clip(0.5 - 0.08 * settle - wobble + rng.normal(0, 0.03, steps), 0, 1)
     return {"step": t, "d_loss": d_loss, "g_loss": g_loss, "d_real": d_real, "d_fake": d_fake,
-            "d_fake_after": np.clip(d_fake + 0.02, 0, 1), "g_grad_norm": rng.lognormal(0, 0.5, steps),
+            "d_penalty": np.zeros(steps), "d_fake_after": np.clip(d_fake + 0.02, 0, 1), "g_grad_norm": rng.lognormal(0, 0.5, steps),
             "d_grad_norm": rng.lognormal(0.3, 0.5, steps), "seconds": np.full(steps, 0.002)}
 
 

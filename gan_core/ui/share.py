@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from gan_core.classroom import links
+from gan_core.host.runner import Runner
 
 from . import controls
 from .i18n import lang, t
-from .runner import Runner
 
 APPLIED, NOTES = "_link_applied", "_link_notes"
 

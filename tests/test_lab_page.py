@@ -204,7 +204,7 @@ def test_lab_in_chromium(server, page):
     page.get_by_text("简体中文").click()
     expect(page.get_by_role("heading", name="不稳定性实验室")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("heading", name="模式崩溃")).to_be_visible(timeout=30_000)
-    expect(page.get_by_role("heading", name=re.compile("^修复后："))).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name=re.compile("^修复后：")).first).to_be_visible(timeout=30_000)
     top(page.get_by_text("不同的设置", exact=True))
     shot(page, "lab_zh")
     pause = page.get_by_role("button", name="全部暂停")

@@ -45,9 +45,13 @@ def steps_then_save(page, url: str, n: int, name: str) -> str:
     page.goto(url)
     step = page.get_by_role("button", name="Step", exact=True)
     expect(step).to_be_enabled(timeout=180_000)  # a fresh session's first run, on a loaded machine
+    status = page.locator("h4", has_text="·").first
     for i in range(1, n + 1):
+        expect(status).to_contain_text(f"Step {i - 1} ", timeout=120_000)
+        expect(step).to_be_enabled()
+        page.wait_for_timeout(500)  # let a fragment's rerun finish, so one click is one step
         step.click()
-        expect(page.locator("h4", has_text="·").first).to_contain_text(f"Step {i} ", timeout=120_000)
+        expect(status).to_contain_text(f"Step {i} ", timeout=120_000)
     page.get_by_label("Run name", exact=True).fill(name)
     page.get_by_label("Run name", exact=True).press("Enter")
     page.get_by_role("button", name="Save run").click()

@@ -259,7 +259,7 @@ def test_theory_page_in_chromium(server, page):
     expect(page.get_by_role("radio", name="简体中文")).to_be_attached(timeout=30_000)
     page.goto(server + "/theory")
     expect(page.get_by_role("tab", name=EN["theory.tab.dirac"])).to_be_visible(timeout=30_000)
-    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=90_000)  # plotly's chunk, loaded on demand
     expect(page.get_by_text(EN["theory.verdict.diverges"], exact=True)).to_be_visible()
     # The main action: another method, and the verdict and eigenvalues follow.
     page.get_by_role("combobox").first.click()

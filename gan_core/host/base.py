@@ -32,6 +32,19 @@ class Handle:
         """A student did something in this session (a page rerun): not idle."""
         self.last_touch = time.monotonic()
 
+    # The remote handles (worker process, Ray actor) forward these as they are; `_request(op, *args)` and
+    # `_remember(state)` are theirs.
+    def set_pace(self, steps_per_s: float | None) -> None:
+        self._request("set_pace", steps_per_s)
+
+    def call(self, fn, *args, **kw):
+        return self._request("call", fn, *args, **kw)
+
+    def poll(self, since_seq: int = -1, since_step: float = -1) -> dict:
+        answer = self._request("poll", since_seq, since_step)
+        self._remember({k: answer[k] for k in ("step", "status", "reason", "running", "steps_per_s", "config")})
+        return answer
+
     def read(self, light: bool = False) -> dict:
         """What the panels draw (views.panel_view); after a crash, the last view with the crash's status."""
         try:

@@ -226,17 +226,6 @@ class LocalTrainer(Handle):
             self._request("replace", config)
             self._state_t = 0.0
 
-    def set_pace(self, steps_per_s: float | None) -> None:
-        self._request("set_pace", steps_per_s)
-
-    def call(self, fn, *args, **kw):
-        return self._request("call", fn, *args, **kw)
-
-    def poll(self, since_seq: int = -1, since_step: float = -1) -> dict:
-        answer = self._request("poll", since_seq, since_step)
-        self._remember({k: answer[k] for k in ("step", "status", "reason", "running", "steps_per_s", "config")})
-        return answer
-
     def state(self) -> dict:
         if time.monotonic() - self._state_t > STATE_TTL and self._state["status"] != CRASHED and not self.closed:
             self._remember(self._request("state"))

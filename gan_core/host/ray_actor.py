@@ -130,17 +130,6 @@ class RayTrainer(Handle):
             self._state = {**self._state, "status": "ok", "reason": None, "step": 0}
         self._touched(self._request("replace", config))
 
-    def set_pace(self, steps_per_s: float | None) -> None:
-        self._request("set_pace", steps_per_s)
-
-    def call(self, fn, *args, **kw):
-        return self._request("call", fn, *args, **kw)
-
-    def poll(self, since_seq: int = -1, since_step: float = -1) -> dict:
-        answer = self._request("poll", since_seq, since_step)
-        self._remember({k: answer[k] for k in ("step", "status", "reason", "running", "steps_per_s", "config")})
-        return answer
-
     def _remember(self, state: dict) -> None:
         self._state, self._state_t, self._config = state, time.monotonic(), state["config"]
 

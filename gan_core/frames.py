@@ -128,3 +128,14 @@ def decode(data: bytes) -> dict:
 def events_of(trainer) -> list[dict]:
     """The run's setting changes (for the curves' markers), copied next to the trainer (runner.call)."""
     return [dict(e) for e in trainer.events]
+
+
+def live_packet(polled: dict, max_frames: int, flags: int = 0) -> bytes:
+    """A packet of what a handle's poll() answered: its last `max_frames` frames and its new history rows,
+    with the RUNNING / DIVERGED flags of its state (plus `flags`). Used by the stream (gan_core.ui.stream)
+    and by the page's own timer."""
+    got = polled["frames"][-max_frames:] if max_frames > 0 else []
+    seqs = range(polled["seq"] - len(got) + 1, polled["seq"] + 1)
+    flags |= (RUNNING if polled["running"] else 0) | (DIVERGED if polled["status"] != "ok" else 0)
+    return encode(list(zip(seqs, got)), polled["rows"], step=polled["step"], steps_per_s=polled["steps_per_s"],
+                  flags=flags)

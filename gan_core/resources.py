@@ -1,4 +1,4 @@
-"""Where the dashboard's files are: app.py, pages/, assets/ and .streamlit/config.toml.
+"""Where the dashboard's files are: app.py, server.py, pages/, assets/ and .streamlit/config.toml.
 
 The repository keeps them at its root, beside gan_core/; that is where a checkout or an editable
 install (`pip install -e .`) finds them. A wheel cannot put files beside a package, so the build hook
@@ -24,4 +24,5 @@ def _app_dir() -> Path:
 
 APP_DIR = _app_dir()
 APP = APP_DIR / "app.py"  # Streamlit's main script; st.Page paths are relative to its folder
+SERVER = APP_DIR / "server.py"  # what `streamlit run` starts: app.py plus the live view's stream route
 ASSETS = APP_DIR / "assets"  # UI text (i18n/<lang>/*.json) and lessons (<lang>/*.md)

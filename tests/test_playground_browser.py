@@ -17,7 +17,8 @@ SHOWN = """() => { let e = document.querySelector('canvas[data-testid=live-sampl
   while (e && !e.__liveView) e = e.parentElement;
   if (!e) return null;
   const v = e.__liveView, f = v.frame, url = v.samples.toDataURL();
-  return {step: f ? f.step : null, fake: f ? Array.from(f.fake.slice(0, 40)) : null,
+  return {step: f ? f.step : null, fake: f ? Array.from(f.fake.slice(0, 40)) : null, pulls: v.pulls,
+          packets: v.packets, stream: v.stream ? v.stream.url : null,
           heat: f ? Array.from(f.heat.slice(0, 400)) : null, d_loss: Array.from(v.cols.d_loss),
           errors: v.errors, pixels: url.length + ':' + url.slice(-300)}; }"""
 
@@ -57,12 +58,17 @@ def test_train_pause_and_the_canvas_moves(server, page):
     button(page, "Train").click()
     expect(button(page, "Pause")).to_be_enabled(timeout=15_000)
     page.wait_for_function("() => /Step [1-9]/.test(document.body.innerText)", timeout=30_000)
+    start = shown(page)
     page.wait_for_timeout(3000)
     running = step_of(page)
     assert running > 0
     now = shown(page)
     assert now["step"] > 0 and now["fake"] != before["fake"] and now["pixels"] != before["pixels"]
     assert len(now["d_loss"]) > 0  # the loss curves have rows
+    # The frames came over the stream (several requests a second), not with Streamlit reruns (a few at most).
+    assert now["stream"] and now["stream"].startswith("/_gan/live/"), now["stream"]
+    pulls, reruns = now["pulls"] - start["pulls"], (now["packets"] - now["pulls"]) - (start["packets"] - start["pulls"])
+    assert pulls >= 10 and reruns <= 2, (pulls, reruns)
     page.locator("canvas[data-testid=live-samples]").scroll_into_view_if_needed()
     shot(page, "playground-training")
     button(page, "Pause").click()

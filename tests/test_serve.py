@@ -1,4 +1,5 @@
-"""The launcher: `gan-classroom serve` hands its options to `streamlit run <app.py>`, and the one private
+"""The launcher: `gan-classroom serve` hands its options to `streamlit run <server.py>` (app.py with the
+live view's stream route), and the one private
 Streamlit attribute it sets still exists and still means what serve.py's comment says."""
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def test_serve_runs_streamlit_on_the_app_with_the_options_untouched(monkeypatch,
     monkeypatch.setattr(serve, "_warm_up", lambda: None)
     monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
     assert cli.main(argv) == 0
-    assert calls == [["run", str(resources.APP), *argv[1:]]]
+    assert calls == [["run", str(resources.SERVER), *argv[1:]]]
     assert PagesManager.uses_pages_directory is False
 
 
@@ -44,4 +45,5 @@ def test_serve_without_the_app_says_so_in_one_line(monkeypatch, tmp_path, capsys
 def test_resources_find_the_checkout():
     assert resources.APP_DIR == resources.CHECKOUT
     assert resources.APP.is_file() and (resources.APP_DIR / "pages" / "home.py").is_file()
+    assert resources.SERVER.is_file() and resources.SERVER.parent == resources.APP_DIR
     assert (resources.ASSETS / "i18n" / "zh").is_dir() and (resources.ASSETS / "en" / "home.md").is_file()

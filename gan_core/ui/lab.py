@@ -18,7 +18,7 @@ from gan_core.host.runner import Runner
 from gan_core.presets import PRESETS
 from gan_core.views import network_weights
 
-from . import panels, sessions
+from . import liveview, panels, sessions
 from .i18n import lang, md, reason, sections, t
 
 LESSONS = {  # lesson (assets/<lang>/lessons/<name>.md) -> the preset it runs
@@ -29,7 +29,7 @@ LESSONS = {  # lesson (assets/<lang>/lessons/<name>.md) -> the preset it runs
     "stable-recipe": "ring-stable",
 }
 RECIPE = "stable-recipe"  # no fix: its Fix stage breaks one ingredient instead
-FAST, PAIR_FAST, SLOW = 0.2, 0.25, 1.5  # seconds between packets of frames: one run / two; metrics
+FAST, PAIR_FAST, SLOW = 0.2, 0.25, 5.0  # seconds between packets of frames without the stream: one run / two; plotly summaries (live.SLOW)
 PAIR_PREFIXES = ("lab_a_", "lab_b_")  # widget keys of the two comparison columns
 
 
@@ -226,7 +226,7 @@ def status(view: dict, runner: Runner, limit: int) -> None:
 def run_panels(runner: Runner, limit: int) -> None:
     """The Playground's live view for the Run stage (frames every FAST seconds while it trains) and its
     summary charts below."""
-    fast = FAST if runner.running else None
+    fast = liveview.every(FAST) if runner.running else None
     slow = panels.summary_every("lab_run", runner.running, SLOW)
 
     @st.fragment(run_every=fast)
@@ -251,7 +251,7 @@ def pair_panels(runners: tuple[Runner, Runner], titles: tuple[str, str], limit: 
     running = any(r.running for r in runners)
     slow = panels.summary_every("lab_pair", running, SLOW)
 
-    @st.fragment(run_every=PAIR_FAST if running else None)
+    @st.fragment(run_every=liveview.every(PAIR_FAST) if running else None)
     def main_pair():
         if running and not any(r.running for r in runners):
             st.rerun()

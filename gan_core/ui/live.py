@@ -14,10 +14,13 @@ import streamlit as st
 from gan_core.host.runner import Runner
 from gan_core.presets import PRESETS
 
-from . import panels, sessions
+from . import liveview, panels, sessions
 from .i18n import t
 
-FAST, SLOW = 0.2, 2.0  # seconds between redraws of the main panels / the slower summary panels
+# Seconds between packets of frames without the stream / between redraws of the plotly summary charts while
+# training (re-creating them costs the browser ~0.4 s of its main thread, profiled: every 2 s that was a
+# fifth of a core, and the live view dropped frames; a click or Pause redraws them at once).
+FAST, SLOW = 0.2, 5.0
 SLOW_MODE_INTERVAL = 1.2
 SPEEDS = [1, 5, 20, 100, "max"]
 
@@ -84,10 +87,12 @@ def _apply_speed(runner: Runner) -> None:
 
 
 def live_panels(runner: Runner) -> None:
-    """Everything that moves while training. The live view's fragment sends frames every FAST seconds (the
-    browser plays them at ~20 frames/s); the summary charts below are redrawn every SLOW seconds."""
+    """Everything that moves while training. The canvas pulls frames from the stream (or, without it, the
+    live view's fragment sends them every FAST seconds) and plays them at ~20 frames/s, with the status
+    line (liveview.every: with the stream the fragment only runs as a safety net, and when the run stops by
+    itself); the summary charts below are redrawn every SLOW seconds."""
     slow_mode = st.session_state.get("slow_mode", False)
-    fast_every = (SLOW_MODE_INTERVAL if slow_mode else FAST) if runner.running else None
+    fast_every = (SLOW_MODE_INTERVAL if slow_mode else liveview.every(FAST, status=True)) if runner.running else None
     slow_every = panels.summary_every("playground", runner.running, SLOW)
 
     @st.fragment(run_every=fast_every)
@@ -96,7 +101,7 @@ def live_panels(runner: Runner) -> None:
             st.rerun()  # the worker stopped by itself (diverged or idle): stop the timers too
         view = panels.poll(runner, "live_view")
         panels.status(view, runner, slow_mode)
-        panels.main(runner, view, "live_view")
+        panels.main(runner, view, "live_view", status=True)
 
     @st.fragment(run_every=slow_every)
     def summary_panels():

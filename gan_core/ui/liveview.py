@@ -2,10 +2,13 @@
 fed binary packets (gan_core.frames) from the session handle's poll(), never figure JSON.
 
 Each call sends what the browser lacks: on a full script run (a new page, a button, a language) everything,
-flagged RESET (the curves' history, the real points, the labels, the latest frame); on a fragment's timer
-run, the frames and history rows of the last few packets (the browser
-keeps rows by step and frames by number, so a packet the page skipped under load loses nothing). Only the handle's protocol is used: poll()
-and call() (real points, events, frame options), so the same code drives a thread, a worker or a Ray actor.
+flagged RESET (the curves' history, the real points, the labels, the latest frame, the stream's address).
+While training, the canvas pulls the frames and rows itself from the server's stream (gan_core.ui.stream),
+and a fragment's timer run sends only the state (step, rate, running). Where the stream is not mounted
+(AppTest, `streamlit run app.py`), a timer run sends the frames and history rows of the last few packets
+(the browser keeps rows by step and frames by number, so a packet the page skipped under load loses
+nothing). Only the handle's protocol is used: poll() and call() (real points, events, frame options), so
+the same code drives a thread, a worker or a Ray actor.
 """
 
 from __future__ import annotations
@@ -22,9 +25,13 @@ from gan_core.display import event_text
 from gan_core.evaluate import real_reference
 from gan_core.views import FRAME_POINTS, live_frame, set_live_options
 
+from . import stream
 from .i18n import t
 
 STATIC = Path(__file__).resolve().parent / "static"
+STATE_EVERY = 1.0  # seconds between timer runs while the stream carries the frames
+QUIET_EVERY = 10.0  # the same when the view also shows the status line
+NO_FRAMES = 2**31 - 1  # a poll's since_seq that asks for no frames (the stream brings them)
 MAX_FRAMES = 8  # frames per packet: the new ones and those of the packet before (~0.4 s at one per 50 ms)
 OVERLAP = 3  # packets whose frames and rows are sent again
 LABELS = {  # live.js's text key -> i18n key
@@ -43,6 +50,21 @@ _component = st.components.v2.component(
     js=(STATIC / "live.js").read_text(encoding="utf-8"), isolate_styles=False)
 
 
+def every(fast: float, status: bool = False) -> float:
+    """Seconds between a live view's timer runs while training: `fast` when the runs carry the frames;
+    with the stream, STATE_EVERY (the runs refresh the status and progress), or QUIET_EVERY when the view
+    shows the status line itself (`status`: the runs are then a safety net; a run that stops by itself
+    makes the view ask for a rerun at once)."""
+    if not stream.enabled():
+        return fast
+    return QUIET_EVERY if status else STATE_EVERY
+
+
+def status_in_view() -> bool:
+    """Whether a view mounted with status=True draws the page's status line (only with the stream)."""
+    return stream.enabled()
+
+
 def full_run() -> bool:
     """True in a full script run, False in a fragment's own run."""
     ctx = get_script_run_ctx()
@@ -50,11 +72,18 @@ def full_run() -> bool:
 
 
 def poll(runner, key: str) -> dict:
-    """The handle's poll() for this view: what is new since its last packet (everything on a full run)."""
+    """The handle's poll() for this view: what is new since its last packet (everything on a full run;
+    with the stream, a timer run asks for the state and the newest rows only)."""
     state = st.session_state.setdefault(f"_live_{key}", {"seqs": deque(maxlen=OVERLAP), "steps": deque(maxlen=OVERLAP)})
     full = full_run()
     if full:
         state["seqs"], state["steps"] = deque(maxlen=OVERLAP), deque(maxlen=OVERLAP)
+    elif stream.enabled():
+        polled = runner.poll(NO_FRAMES, state.get("tail", -1))
+        if len(polled["rows"].get("step", ())):
+            state["tail"] = float(polled["rows"]["step"][-1])
+        polled["full"] = False
+        return polled
     since_seq = state["seqs"][0] if state["seqs"] else -1
     since_step = state["steps"][0] if state["steps"] else -1
     polled = runner.poll(since_seq, since_step)
@@ -63,8 +92,9 @@ def poll(runner, key: str) -> dict:
 
 
 def show(runner, key: str, polled: dict, *, log_y: bool = False, arrows: bool = False, manifold: bool = False,
-         x_range: tuple[int, int] | None = None) -> None:
-    """Mount the live view (key=`key`) with the packet for `polled` (from poll above)."""
+         x_range: tuple[int, int] | None = None, status: bool = False) -> None:
+    """Mount the live view (key=`key`) with the packet for `polled` (from poll above); with `status` and
+    the stream, the view also shows the `Step N · R steps/s · state` line (status_in_view)."""
     state = st.session_state[f"_live_{key}"]
     got = polled["frames"]
     seqs = list(range(polled["seq"] - len(got) + 1, polled["seq"] + 1))
@@ -76,9 +106,13 @@ def show(runner, key: str, polled: dict, *, log_y: bool = False, arrows: bool = 
         runner.call(set_live_options, arrows=arrows, manifold=manifold)  # also after a replace (a new trainer)
         state["options"] = wanted
         got, seqs, full = [runner.call(live_frame)], [polled["seq"]], True  # shown now, even when paused
+    flags = frames.LOG_Y if log_y else 0
+    if not full and stream.enabled():  # the canvas pulls frames and rows from the stream: the state only
+        _component(data=frames.live_packet({**polled, "frames": [], "rows": {}}, 0, flags), key=key,
+                   on_stopped_change=_stopped)
+        return
     pairs = list(zip(seqs, got))[-1:] if full else list(zip(seqs, got))[-MAX_FRAMES:]
-    flags = (frames.LOG_Y if log_y else 0) | (frames.RUNNING if polled["running"] else 0) | \
-        (frames.DIVERGED if polled["status"] != "ok" else 0)
+    flags |= (frames.RUNNING if polled["running"] else 0) | (frames.DIVERGED if polled["status"] != "ok" else 0)
     extra = {}
     if full:
         rows = polled["rows"] if polled.get("rows") is not None else {}
@@ -87,10 +121,15 @@ def show(runner, key: str, polled: dict, *, log_y: bool = False, arrows: bool = 
         kind = pairs[-1][1]["kind"] if pairs else "points"
         critic = runner.config.loss in CRITIC_LOSSES
         labels = {k: t(CRITIC_LABELS.get(k, v) if critic else v) for k, v in LABELS.items()}
+        if status and status_in_view():
+            labels |= {"status_line": t("status_line", step="{step}", rate="{rate}"),
+                       "running": t("state.running"), "paused": t("state.paused")}
         extra = {"real": runner.call(real_reference, FRAME_POINTS) if kind == "points" else None,
                  "text": {"labels": labels, "critic": critic,
                           "events": [[e["step"], event_text(e)] for e in runner.call(frames.events_of)],
-                          "x_range": list(x_range) if x_range else None}}
+                          "x_range": list(x_range) if x_range else None,
+                          "stream": stream.address(runner, state) if stream.enabled() else None}}
+        state["tail"] = float(rows["step"][-1]) if len(rows.get("step", ())) else -1
         flags |= frames.RESET
     else:
         rows = polled["rows"]
@@ -100,4 +139,9 @@ def show(runner, key: str, polled: dict, *, log_y: bool = False, arrows: bool = 
     step_col = rows.get("step") if rows else None
     state["steps"].append(float(step_col[-1]) if step_col is not None and len(step_col) else
                           (state["steps"][-1] if state["steps"] else -1))
-    _component(data=packet, key=key)
+    _component(data=packet, key=key, on_stopped_change=_stopped)
+
+
+def _stopped() -> None:
+    """The view saw its run stop by itself: Streamlit reruns the view's fragment, which sees the run
+    stopped and reruns the page (its buttons)."""

@@ -58,10 +58,12 @@ def read_summary(runner: Runner, key: str) -> dict:
 
 
 def status(view: dict, runner: Runner, slow_mode: bool) -> None:
-    """`Step N · R steps/s · state` (the tests read it); view: the live view's poll (liveview.poll)."""
-    line = t("status_line", step=f"{view['step']:,}", rate=f"{view['steps_per_s']:,.0f}")
-    state = t("state.running") if view["running"] else t("state.paused")
-    st.markdown(f"#### {line} · {state}")
+    """`Step N · R steps/s · state` (the tests read it; with the stream the live view draws it, updated as
+    frames arrive); view: the live view's poll (liveview.poll)."""
+    if not liveview.status_in_view():
+        line = t("status_line", step=f"{view['step']:,}", rate=f"{view['steps_per_s']:,.0f}")
+        state = t("state.running") if view["running"] else t("state.paused")
+        st.markdown(f"#### {line} · {state}")
     if view["status"] != "ok" and not sessions.crashed(view):
         st.error(t("diverged", reason=reason(view["reason"])), icon=":material/error:")
         st.info(t("diverged_help"))
@@ -91,15 +93,15 @@ def poll(runner: Runner, key: str) -> dict:
     return polled
 
 
-def main(runner: Runner, view: dict, key: str, prefix: str = "", x_range=None) -> None:
+def main(runner: Runner, view: dict, key: str, prefix: str = "", x_range=None, status: bool = False) -> None:
     """The live view (samples over D's map | losses and mean D outputs), drawn in the browser from frames;
-    above it the toggles for its optional layers."""
+    above it the toggles for its optional layers. status: the view shows the status line (see status)."""
     points = runner.config.dataset != "digits"
     cols = st.columns(3)
     arrows = points and cols[0].toggle(t("show_arrows"), key=prefix + "show_arrows", help=t("show_arrows_help"))
     grid = points and cols[1].toggle(t("show_manifold"), key=prefix + "show_manifold", help=t("show_manifold_help"))
     log_y = cols[2].toggle(t("log_loss"), key=prefix + "log_loss")
-    liveview.show(runner, key, view, log_y=log_y, arrows=arrows, manifold=grid, x_range=x_range)
+    liveview.show(runner, key, view, log_y=log_y, arrows=arrows, manifold=grid, x_range=x_range, status=status)
 
 
 def summary_every(page: str, running: bool, every: float) -> float | None:

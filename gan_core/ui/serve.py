@@ -1,7 +1,7 @@
 """Start the dashboard: `gan-classroom serve [streamlit options]` (what `make run` does), the same as
-`python -m gan_core serve` and `python -m gan_core.ui.serve`. It runs `streamlit run <app.py>` in this
-process, with app.py found by gan_core.resources, so it works from any working directory and from an
-installed wheel. Streamlit reads .streamlit/config.toml beside app.py (the "script-level" config).
+`python -m gan_core serve` and `python -m gan_core.ui.serve`. It runs `streamlit run <server.py>` in this
+process (app.py on Streamlit's server plus the live view's stream route), with both files found by
+gan_core.resources, so it works from any working directory and from an installed wheel. Streamlit reads .streamlit/config.toml beside app.py (the "script-level" config).
 
 While the server starts and the first browser connects, a background thread imports what the first
 page needs (torch, whose first optimizer pulls in torch._dynamo, plotly, the pages' helpers), so the
@@ -12,7 +12,7 @@ With the default `local` trainer host it also starts the worker processes (gan_c
 import sys
 import threading
 
-from gan_core.resources import APP
+from gan_core.resources import APP, SERVER
 
 
 def _warm_up() -> None:
@@ -54,9 +54,9 @@ def use_navigation_only() -> None:
 
 
 def serve(options: list[str]) -> int:
-    """`streamlit run <app.py> *options`; returns (or exits with) Streamlit's exit code."""
-    if not APP.is_file():
-        print(f"error: the dashboard's app.py is missing (looked for {APP}); reinstall gan-classroom",
+    """`streamlit run <server.py> *options`; returns (or exits with) Streamlit's exit code."""
+    if not (APP.is_file() and SERVER.is_file()):
+        print(f"error: the dashboard's app.py or server.py is missing (looked in {APP.parent}); reinstall gan-classroom",
               file=sys.stderr)
         return 2
     from streamlit.web.cli import main
@@ -70,7 +70,8 @@ def serve(options: list[str]) -> int:
         return 2
     use_navigation_only()
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
-    return main(["run", str(APP), *options], prog_name="streamlit")  # its usage lines name `streamlit run`
+    # server.py: app.py on Streamlit's server with the live view's stream route (gan_core.ui.stream)
+    return main(["run", str(SERVER), *options], prog_name="streamlit")  # its usage lines name `streamlit run`
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from gan_core.ui.saved_runs import save_run_ui
 
 runner = live.session_runner()
 share.apply_link(runner)  # a shared link's setup, once per session
+controls.apply_drawn(runner)  # points painted on the map: a run on them
 st.title(t("playground.title"))
 st.caption(t("playground.caption"))
 share.notes()

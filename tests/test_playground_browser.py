@@ -112,3 +112,41 @@ def test_language_switch_shows_chinese(server, page):
     page.wait_for_timeout(3000)
     shot(page, "playground-zh")
     button(page, "暂停").click()
+
+
+def test_drawn_points_become_the_data_and_the_fakes_move_toward_them(server, page):
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    open_playground(page, server)
+    page.get_by_text("Draw data", exact=True).click()
+    canvas = page.locator("canvas[data-testid=live-samples]")
+    expect(page.get_by_text("Drag on the map to paint points")).to_be_visible(timeout=15_000)
+    view = "(() => { let e = document.querySelector('canvas[data-testid=live-samples]'); while (e && !e.__liveView) e = e.parentElement; return e.__liveView; })()"
+    # A blob in the upper right of the map (data coordinates near (1.2, 1.2)), painted with the mouse.
+    box = canvas.bounding_box()
+    cx, cy = page.evaluate(f"() => {view}.toPixel(1.2, 1.2)")
+    page.mouse.move(box["x"] + cx, box["y"] + cy)
+    page.mouse.down()
+    for k in range(30):
+        page.mouse.move(box["x"] + cx + 6 * (k % 5), box["y"] + cy + 6 * (k // 5), steps=2)
+    page.mouse.up()
+    drawn = page.evaluate(f"() => {view}.drawn.length / 2")
+    assert drawn >= 50, drawn
+    page.get_by_role("button", name=re.compile(r"Train on [\d,]+ drawn points")).click()
+    page.wait_for_function(f"() => {{ const v = {view}; return v.real.length === 2 * Math.min(v.real.length / 2, 500) &&"
+                           " Math.abs(v.real[0] - 1.2) < 0.6 && Math.abs(v.real[1] - 1.2) < 0.6; }", timeout=30_000)
+    mean = "() => { const f = VIEW.frame.fake; let x = 0, y = 0; for (let i = 0; i < f.length; i += 2) { x += f[i]; y += f[i + 1]; } return [2 * x / f.length, 2 * y / f.length]; }".replace("VIEW", view)
+    x0, y0 = page.evaluate(mean)
+    button(page, "Train").click()
+    page.wait_for_function("() => /Step [1-9][\\d,]{2,}/.test(document.body.innerText)", timeout=60_000)  # >= 100 steps
+    page.wait_for_timeout(2000)
+    button(page, "Pause").click()
+    expect(button(page, "Train")).to_be_enabled(timeout=15_000)
+    x1, y1 = page.evaluate(mean)
+    target = page.evaluate(f"() => {{ const r = {view}.real; let x = 0, y = 0; for (let i = 0; i < r.length; i += 2) {{ x += r[i]; y += r[i + 1]; }} return [2 * x / r.length, 2 * y / r.length]; }}")
+    before = ((x0 - target[0]) ** 2 + (y0 - target[1]) ** 2) ** 0.5
+    after = ((x1 - target[0]) ** 2 + (y1 - target[1]) ** 2) ** 0.5
+    page.locator("canvas[data-testid=live-samples]").scroll_into_view_if_needed()
+    shot(page, "playground-drawn-data")
+    assert after < 0.5 * before, (before, after)
+    assert errors == []

@@ -14,6 +14,7 @@ from gan_core.host.runner import Runner
 from gan_core.presets import PRESETS
 
 from .i18n import t
+from .liveview import DRAWN
 
 LOG_GRID = [m * 10.0**e for e in range(-5, 1) for m in (1, 2, 5)]  # 1e-5 ... 5e-1, then 1
 HIDDEN = {"custom_points"}  # edited as text when dataset = custom
@@ -29,6 +30,25 @@ def load_into_widgets(config: Config) -> None:
         if name not in HIDDEN:
             st.session_state[f"cfg_{name}"] = value
     st.session_state.cfg_custom_text = "\n".join(f"{x:g}, {y:g}" for x, y in config.custom_points)
+
+
+def apply_drawn(runner: Runner) -> None:
+    """Points painted on the live view's map (liveview.DRAWN, sent by the browser: checked like any input)
+    become the run's data: dataset custom, the other settings kept, a fresh run; a bad set says why."""
+    flat = st.session_state.pop(DRAWN, None)
+    if flat is None:
+        return
+    try:
+        if not isinstance(flat, list) or len(flat) % 2:
+            raise ValueError("expected a flat list of x, y coordinates")
+        pts = [[float(flat[i]), float(flat[i + 1])] for i in range(0, len(flat), 2)]
+        config = from_flat({**runner.config.to_flat(), "dataset": "custom", "custom_points": pts})
+    except (TypeError, ValueError) as e:
+        st.error(t("live.draw_bad", reason=e))
+        return
+    runner.replace(config)
+    load_into_widgets(config)
+    st.toast(t("live.draw_used", n=f"{len(pts):,}"), icon=":material/draw:")
 
 
 def preset_picker(runner: Runner) -> None:

@@ -101,7 +101,7 @@ def live_panels(runner: Runner) -> None:
             st.rerun()  # the worker stopped by itself (diverged or idle): stop the timers too
         view = panels.poll(runner, "live_view")
         panels.status(view, runner, slow_mode)
-        panels.main(runner, view, "live_view", status=True)
+        panels.main(runner, view, "live_view", status=True, drawing=True)
 
     @st.fragment(run_every=slow_every)
     def summary_panels():

@@ -29,6 +29,7 @@ from . import stream
 from .i18n import t
 
 STATIC = Path(__file__).resolve().parent / "static"
+DRAWN = "_drawn_points"  # session-state key of the points painted on the map, a flat [x0, y0, x1, y1, ...]
 STATE_EVERY = 1.0  # seconds between timer runs while the stream carries the frames
 QUIET_EVERY = 10.0  # the same when the view also shows the status line
 NO_FRAMES = 2**31 - 1  # a poll's since_seq that asks for no frames (the stream brings them)
@@ -40,7 +41,7 @@ LABELS = {  # live.js's text key -> i18n key
     "d_real": "fig.d_real", "d_fake": "live.d_fake", "ema": "live.ema", "cant_tell": "fig.cant_tell",
     "no_steps": "live.no_steps", "nan_points": "live.nan_points", "no_grid": "live.no_grid",
     "log_positive": "live.log_positive", "no_finite": "live.no_finite", "reset_zoom": "live.reset_zoom", "waiting": "live.waiting",
-    "sample": "live.sample",
+    "sample": "live.sample", "draw_use": "live.draw_use", "draw_clear": "live.draw_clear", "draw_hint": "live.draw_hint",
 }
 
 CRITIC_LABELS = {"d_colorbar": "fig.d_colorbar_critic", "means": "fig.means_y_critic"}  # raw scores
@@ -92,9 +93,11 @@ def poll(runner, key: str) -> dict:
 
 
 def show(runner, key: str, polled: dict, *, log_y: bool = False, arrows: bool = False, manifold: bool = False,
-         x_range: tuple[int, int] | None = None, status: bool = False) -> None:
+         x_range: tuple[int, int] | None = None, status: bool = False, draw: bool = False) -> None:
     """Mount the live view (key=`key`) with the packet for `polled` (from poll above); with `status` and
-    the stream, the view also shows the `Step N · R steps/s · state` line (status_in_view)."""
+    the stream, the view also shows the `Step N · R steps/s · state` line (status_in_view); with `draw`,
+    dragging on the map paints points, and "Train on N drawn points" puts them in
+    st.session_state[DRAWN] and reruns the page (controls.apply_drawn starts the run)."""
     state = st.session_state[f"_live_{key}"]
     got = polled["frames"]
     seqs = list(range(polled["seq"] - len(got) + 1, polled["seq"] + 1))
@@ -102,14 +105,14 @@ def show(runner, key: str, polled: dict, *, log_y: bool = False, arrows: bool = 
     points = (got[-1]["kind"] if got else "points") == "points"
     stale = points and got and (("arrows" in got[-1]) != arrows or ("manifold" in got[-1]) != manifold)
     full = polled["full"]
-    if points and (state.get("options") != wanted or stale):
+    if points and (state.get("options") != wanted or stale or state.get("draw") != draw):
+        state["draw"] = draw
         runner.call(set_live_options, arrows=arrows, manifold=manifold)  # also after a replace (a new trainer)
         state["options"] = wanted
         got, seqs, full = [runner.call(live_frame)], [polled["seq"]], True  # shown now, even when paused
     flags = frames.LOG_Y if log_y else 0
     if not full and stream.enabled():  # the canvas pulls frames and rows from the stream: the state only
-        _component(data=frames.live_packet({**polled, "frames": [], "rows": {}}, 0, flags), key=key,
-                   on_stopped_change=_stopped)
+        _mount(frames.live_packet({**polled, "frames": [], "rows": {}}, 0, flags), key)
         return
     pairs = list(zip(seqs, got))[-1:] if full else list(zip(seqs, got))[-MAX_FRAMES:]
     flags |= (frames.RUNNING if polled["running"] else 0) | (frames.DIVERGED if polled["status"] != "ok" else 0)
@@ -127,7 +130,7 @@ def show(runner, key: str, polled: dict, *, log_y: bool = False, arrows: bool = 
         extra = {"real": runner.call(real_reference, FRAME_POINTS) if kind == "points" else None,
                  "text": {"labels": labels, "critic": critic,
                           "events": [[e["step"], event_text(e)] for e in runner.call(frames.events_of)],
-                          "x_range": list(x_range) if x_range else None,
+                          "x_range": list(x_range) if x_range else None, "draw": draw,
                           "stream": stream.address(runner, state) if stream.enabled() else None}}
         state["tail"] = float(rows["step"][-1]) if len(rows.get("step", ())) else -1
         flags |= frames.RESET
@@ -139,7 +142,14 @@ def show(runner, key: str, polled: dict, *, log_y: bool = False, arrows: bool = 
     step_col = rows.get("step") if rows else None
     state["steps"].append(float(step_col[-1]) if step_col is not None and len(step_col) else
                           (state["steps"][-1] if state["steps"] else -1))
-    _component(data=packet, key=key, on_stopped_change=_stopped)
+    _mount(packet, key)
+
+
+def _mount(packet: bytes, key: str) -> None:
+    result = _component(data=packet, key=key, on_stopped_change=_stopped, on_drawn_change=_stopped)
+    if result.drawn:
+        st.session_state[DRAWN] = result.drawn  # the page checks them (controls.apply_drawn)
+        st.rerun()
 
 
 def _stopped() -> None:

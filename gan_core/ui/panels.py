@@ -93,15 +93,19 @@ def poll(runner: Runner, key: str) -> dict:
     return polled
 
 
-def main(runner: Runner, view: dict, key: str, prefix: str = "", x_range=None, status: bool = False) -> None:
+def main(runner: Runner, view: dict, key: str, prefix: str = "", x_range=None, status: bool = False,
+         drawing: bool = False) -> None:
     """The live view (samples over D's map | losses and mean D outputs), drawn in the browser from frames;
-    above it the toggles for its optional layers. status: the view shows the status line (see status)."""
+    above it the toggles for its optional layers. status: the view shows the status line (see status);
+    drawing: a toggle to paint your own data on the map (the Playground)."""
     points = runner.config.dataset != "digits"
-    cols = st.columns(3)
+    cols = st.columns(4 if drawing else 3)
     arrows = points and cols[0].toggle(t("show_arrows"), key=prefix + "show_arrows", help=t("show_arrows_help"))
     grid = points and cols[1].toggle(t("show_manifold"), key=prefix + "show_manifold", help=t("show_manifold_help"))
     log_y = cols[2].toggle(t("log_loss"), key=prefix + "log_loss")
-    liveview.show(runner, key, view, log_y=log_y, arrows=arrows, manifold=grid, x_range=x_range, status=status)
+    draw = drawing and cols[3].toggle(t("live.draw"), key=prefix + "draw_points", help=t("live.draw_help"))
+    liveview.show(runner, key, view, log_y=log_y, arrows=arrows, manifold=grid, x_range=x_range, status=status,
+                  draw=bool(draw))
 
 
 def summary_every(page: str, running: bool, every: float) -> float | None:

@@ -5,10 +5,11 @@
 // While a run trains, the view pulls packets itself from the server's stream (gan_core/ui/stream.py),
 // every PULL_MS, at the address its last RESET packet named; Streamlit's reruns then only carry the state.
 
-const REAL = "#1f77b4", FAKE = "#d62728", ARROW = "#7a0c0d", MUTED = "#7f7f7f", GRID = "#e5e5e5";
+const REAL = "#1f77b4", FAKE = "#d62728", DRAWN = "#2ca02c", ARROW = "#7a0c0d", MUTED = "#7f7f7f", GRID = "#e5e5e5";
 const D_SCALE = [[0, [244, 163, 164]], [0.25, [251, 213, 213]], [0.5, [255, 255, 255]], [0.75, [205, 224, 241]],
   [1, [143, 187, 224]]];
 const ROW_KEYS = ["step", "d_loss", "g_loss", "d_real", "d_fake"];
+const MAX_DRAWN = 20000, SPRAY = 4;  // points painted: config.Config's limit; points per mouse move
 const FRAME_MS = 50, MAX_QUEUE = 8, MAX_ROWS = 6000, EMA = 0.9, PULL_MS = 100, CURVES_MS = 150;
 const RESET = 1, LOG_Y = 2, RUNNING = 4;
 const DEFAULT_TEXT = {
@@ -17,7 +18,8 @@ const DEFAULT_TEXT = {
   cant_tell: "D can't tell (0.5)", no_steps: "No steps yet: press Train or Step.",
   nan_points: "Generated points are not finite: the run diverged.", no_grid: "No decision map in this frame.",
   log_positive: "Log scale needs positive losses.", no_finite: "No finite values: the run diverged.", reset_zoom: "Reset zoom", zoom_hint: "drag to zoom",
-  waiting: "Waiting for the first frame…", sample: "sample",
+  waiting: "Waiting for the first frame…", sample: "sample", draw_use: "Train on {n} drawn points", draw_clear: "Clear",
+  draw_hint: "Drag on the map to paint points",
 };
 const instances = new WeakMap();
 
@@ -109,7 +111,8 @@ class LiveView {
     const holder = document.createElement("div");  // a child: the parent also holds Streamlit's <style> of live.css
     root.appendChild(holder);
     holder.innerHTML = `<h4 class="gl-status" hidden></h4><div class="gl-root"><div class="gl-col"><canvas class="gl-samples" data-testid="live-samples"></canvas>
-      <button class="gl-reset" hidden></button></div><div class="gl-col"><canvas data-testid="live-losses"></canvas>
+      <button class="gl-reset" hidden></button><div class="gl-draw" hidden><span></span><button class="gl-use"></button>
+      <button class="gl-clear"></button></div></div><div class="gl-col"><canvas data-testid="live-losses"></canvas>
       <canvas data-testid="live-means"></canvas></div><div class="gl-tip" hidden></div></div>`;
     const q = (s) => holder.querySelector(s);
     [this.box, this.samples, this.losses, this.means, this.tip, this.resetBtn, this.status] =
@@ -120,6 +123,14 @@ class LiveView {
     this.stream = null; this.pulls = 0; this.size = null; this.curvesKey = ""; this.curvesAt = 0; this.statusAt = 0;
     this.resetCols();
     this.resetBtn.onclick = () => { this.zoom = null; this.resetBtn.hidden = true; this.request(); };
+    this.drawn = []; this.drawing = false; this.drawBar = q(".gl-draw");
+    q(".gl-clear").onclick = () => { this.drawn = []; this.request(); };
+    this.useBtn = q(".gl-use");
+    this.useBtn.onclick = () => {  // to the page: it checks the points and starts a run on them (dataset custom)
+      if (this.drawn.length >= 4 && this.trigger) {
+        this.trigger("drawn", this.drawn.map((v) => Math.round(v * 1000) / 1000)); this.drawn = []; this.request();
+      }
+    };
     this.bindSamples(); this.bindCurves(this.losses, "losses"); this.bindCurves(this.means, "means");
     this.resize = new ResizeObserver(() => { this.size = null; this.request(); });
     this.resize.observe(this.box);
@@ -142,7 +153,8 @@ class LiveView {
       if (p.text) {
         this.stream = p.text.stream ? { url: p.text.stream, busy: false, fails: 0 } : null;  // a new object: late answers to the old one are dropped
         this.text = { ...DEFAULT_TEXT, ...(p.text.labels || {}) }; this.events = p.text.events || []; this.xRange = p.text.x_range || null;
-        this.critic = !!p.text.critic;  // raw critic scores: no [0, 1] axis, no 0.5 line (a critic's offset is free)
+        this.critic = !!p.text.critic;
+        this.drawing = !!p.text.draw;  // raw critic scores: no [0, 1] axis, no 0.5 line (a critic's offset is free)
       }
     }
     this.flags = streamed ? (p.flags & ~LOG_Y) | (this.flags & LOG_Y) : p.flags;  // the page's options come from the page
@@ -281,6 +293,7 @@ class LiveView {
     if (f.k > 1) this.drawManifold(ctx, f);
     ctx.drawImage(this.realLayer(w, h, p, v), 0, 0, w, h);  // the real points never move: drawn once
     const nFinite = this.drawPoints(ctx, f.fake, FAKE);
+    if (this.drawn.length) this.drawPoints(ctx, this.drawn, DRAWN);
     if (f.arrows.length) this.drawArrows(ctx, f, v);
     ctx.restore();
     ctx.font = "13px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
@@ -288,6 +301,13 @@ class LiveView {
     if (f.n && nFinite === 0) message(ctx, w, h, T.nan_points);
     else if (f.grid === 0) message(ctx, w, h, T.no_grid, p.top + 20);
     this.resetBtn.textContent = T.reset_zoom; this.resetBtn.hidden = !this.zoom;
+    this.drawBar.hidden = !this.drawing;
+    if (this.drawing) {
+      const n = this.drawn.length / 2;
+      this.drawBar.firstChild.textContent = n ? "" : T.draw_hint;
+      this.useBtn.textContent = T.draw_use.replace("{n}", n.toLocaleString("en-US")); this.useBtn.disabled = n < 2;
+      this.drawBar.lastElementChild.textContent = T.draw_clear; this.drawBar.lastElementChild.hidden = !n;
+    }
   }
 
   axesLayer(w, h, p, v, f) {  // what does not change from frame to frame, on a transparent canvas of its own
@@ -535,14 +555,28 @@ class LiveView {
     const c = this.samples;
     let drag = null;
     const pos = (e) => { const r = c.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+    const paint = (e) => {  // a spray of SPRAY points around the cursor, in data coordinates
+      const [px, py] = pos(e), p = this.box2, v = this.view();
+      if (!p || px < p.left || py < p.top || px > p.left + p.w || py > p.top + p.h) return;
+      const [x, y] = this.fromPixel(px, py), sd = 0.025 * (v.x1 - v.x0);
+      for (let k = 0; k < SPRAY && this.drawn.length < 2 * MAX_DRAWN; k++) {
+        const r = sd * Math.sqrt(-2 * Math.log(1 - Math.random())), a = 2 * Math.PI * Math.random();
+        this.drawn.push(x + r * Math.cos(a), y + r * Math.sin(a));
+      }
+      this.request();
+    };
     c.addEventListener("mousemove", (e) => {
       const [px, py] = pos(e);
+      if (this.painting) { paint(e); return; }
       if (drag) { drag.x1 = px; drag.y1 = py; this.drawDrag(drag); return; }
       this.hoverSamples(px, py);
     });
     c.addEventListener("mouseleave", () => { this.tip.hidden = true; });
-    c.addEventListener("mousedown", (e) => { if (this.frame && this.frame.kind === "points") { const [x, y] = pos(e); drag = { x0: x, y0: y, x1: x, y1: y }; } });
+    c.addEventListener("mousedown", (e) => {
+      if (this.drawing && this.frame && this.frame.kind === "points") { this.painting = true; paint(e); return; }
+      if (this.frame && this.frame.kind === "points") { const [x, y] = pos(e); drag = { x0: x, y0: y, x1: x, y1: y }; } });
     window.addEventListener("mouseup", this.onUp = () => {
+      this.painting = false;
       if (!drag) return;
       const d = drag; drag = null;
       if (Math.abs(d.x1 - d.x0) > 8 && Math.abs(d.y1 - d.y0) > 8) {

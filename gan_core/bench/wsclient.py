@@ -65,7 +65,10 @@ class ProtocolSession:
         self.exceptions = 0
         self._stop = threading.Event()
         ws_url = "ws" + self.url[4:] + "/_stcore/stream"
-        self.ws = connect(ws_url, subprotocols=["streamlit"], origin=self.url, max_size=None, open_timeout=60)
+        # Entered as the context manager websockets asks for; close() leaves it (the receive thread outlives
+        # a `with` block here).
+        self.ws = connect(ws_url, subprotocols=["streamlit"], origin=self.url, max_size=None,
+                          open_timeout=60).__enter__()
         self._threads = [threading.Thread(target=fn, daemon=True) for fn in (self._receive, self._pump)]
         for th in self._threads:
             th.start()
@@ -119,13 +122,14 @@ class ProtocolSession:
         except (TimeoutError, OSError):
             pass
         self._stop.set()
-        self.ws.close()
+        self.ws.__exit__(None, None, None)
 
     # ---- what the server sends, and the stream -------------------------------------------------------
 
     def _receive(self) -> None:
         try:
-            for raw in self.ws:
+            while True:
+                raw = self.ws.recv()
                 msg = ForwardMsg()
                 msg.ParseFromString(raw)
                 kind = msg.WhichOneof("type")

@@ -35,6 +35,7 @@ WATCH_JS = """() => { window.__redraws = []; let last = null;
 NO_DRAW_JS = """(() => { const P = CanvasRenderingContext2D.prototype;
   for (const m of ["fillRect", "strokeRect", "clearRect", "fill", "stroke", "drawImage", "putImageData", "fillText",
                    "strokeText"]) P[m] = function () {}; })();"""
+GONE_WAIT = 16.0  # s: a closed tab's trainer is freed GAN_CLASSROOM_GONE_SECONDS (10) + up to 5 s after
 ERRORS_JS = "() => document.querySelectorAll('[data-testid=stException]').length"
 
 
@@ -147,7 +148,7 @@ def watch(sessions: list[Session], seconds: float, errors: list, groups=None) ->
     for s in sessions:
         try:
             s.train()
-        except Error as exc:  # counted, not fatal: a page that never showed Train is a finding
+        except (Error, TimeoutError) as exc:  # counted, not fatal: a page that never showed Train is a finding
             errors.append(f"Train: {str(exc).splitlines()[0][:150]}")
     time.sleep(2.0)  # past the start-up transient
     for s in sessions:
@@ -200,6 +201,7 @@ def run(n: int, seconds: float, url: str | None, server_pid: int | None, workers
             print(f"baseline: {base}", file=sys.stderr, flush=True)
             for s in one:
                 s.close()
+            time.sleep(GONE_WAIT)  # the server frees the closed tab's trainer: the class starts on a free server
             rss_idle = tree_rss_mb(server_pid) if server_pid else None
             many = [open_session() for _ in range(n)]
             load = watch(many, seconds, errors, lambda: cpu_groups(server_pid))
@@ -236,7 +238,8 @@ def report(r: dict) -> str:
              f"redraw interval  p50 {r['redraw_p50_s']} s, p95 {r['redraw_p95_s']} s",
              f"stopped          {r['stopped']} (target 0: {ok(r['stopped'] == 0)})",
              f"errors           {r['page_exceptions']} on pages, {len(r['page_errors'])} page errors "
-             f"(target 0: {ok(not r['page_exceptions'] and not r['page_errors'])})",
+             f"(target 0: {ok(not r['page_exceptions'] and not r['page_errors'])})"
+             + "".join(f"\n                 {e}" for e in r["page_errors"][:3]),
              "CPU, % of a core " + ", ".join(f"{k} {v:g}" for k, v in r.get("cpu_percent", {}).items())
              + " (single: " + ", ".join(f"{k} {v:g}" for k, v in r.get("single_cpu_percent", {}).items()) + ")"
              + ("" if r.get("draw", True) else "; browsers paint nothing (--no-draw)")

@@ -64,15 +64,31 @@ class ProtocolSession:
         self.redraws: list[float] = []
         self.exceptions = 0
         self._stop = threading.Event()
+        self.cookie = self._open_page()
         ws_url = "ws" + self.url[4:] + "/_stcore/stream"
         # Entered as the context manager websockets asks for; close() leaves it (the receive thread outlives
         # a `with` block here).
         self.ws = connect(ws_url, subprotocols=["streamlit"], origin=self.url, max_size=None,
-                          open_timeout=60).__enter__()
+                          open_timeout=60, additional_headers={"Cookie": self.cookie} if self.cookie else None
+                          ).__enter__()
         self._threads = [threading.Thread(target=fn, daemon=True) for fn in (self._receive, self._pump)]
         for th in self._threads:
             th.start()
         self._rerun()
+
+    def _open_page(self) -> str:
+        """GET the page as a browser does first, and keep its cookies (behind nginx, the replica affinity
+        cookie: without it the stream's requests could reach another replica, which knows no such stream)."""
+        parts = urlsplit(self.url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        try:
+            conn.request("GET", f"/{self.page}")
+            resp = conn.getresponse()
+            resp.read()
+            cookies = [c.split(";", 1)[0].strip() for c in resp.headers.get_all("Set-Cookie") or []]
+        finally:
+            conn.close()
+        return "; ".join(c for c in cookies if "=" in c)
 
     # ---- what the page's frontend sends -----------------------------------------------------------
 
@@ -144,6 +160,8 @@ class ProtocolSession:
         kind = el.WhichOneof("type")
         if kind == "button":
             self.buttons[el.button.label] = el.button.id
+        elif kind == "alert" and el.alert.format == el.alert.ERROR:  # e.g. "the server is full"
+            self.errors.append(f"error on the page: {el.alert.body[:150]}")
         elif kind == "exception":
             self.exceptions += 1
             self.errors.append(f"exception on the page: {el.exception.message[:150]}")
@@ -172,7 +190,8 @@ class ProtocolSession:
                 next_rerun = t0 + self.fragment[0]
             if self.stream and self.running:
                 try:
-                    conn.request("GET", f"{self.stream}?seq={self.seq}&step={self.row_step:g}")
+                    conn.request("GET", f"{self.stream}?seq={self.seq}&step={self.row_step:g}",
+                                 headers={"Cookie": self.cookie} if self.cookie else {})
                     resp = conn.getresponse()
                     body = resp.read()
                     if resp.status == 200:

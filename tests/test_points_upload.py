@@ -8,8 +8,9 @@ import random
 import pytest
 
 from gan_core import Trainer
-from gan_core.classroom.points import KEEP, MAX_ROWS, parse_csv
+from gan_core.classroom.points import KEEP, MAX_ROWS, PointsError, parse_csv
 from gan_core.config import Config
+from gan_core.ui.i18n import table
 
 
 @pytest.mark.parametrize("data,says", [
@@ -28,9 +29,15 @@ from gan_core.config import Config
     (b"1" * 9_000_000, "at most 8 MB"),
 ])
 def test_every_malformed_file_gets_its_message(data, says):
-    with pytest.raises(ValueError, match=None) as e:
+    with pytest.raises(PointsError) as e:
         parse_csv(data)
     assert says in str(e.value)
+    # the page shows it in the student's language: every key has both texts, every placeholder filled
+    for lang in ("en", "zh"):
+        text = table(lang)[f"points.err.{e.value.key}"].format(**e.value.params)
+        assert "{" not in text and len(text) > 8
+    assert table("en")[f"points.err.{e.value.key}"].format(**e.value.params).replace("±", "+-") == str(e.value) \
+        or e.value.key == "not_numbers"  # the page quotes the cells, not Python's list
 
 
 def test_good_files_header_optional_commas_or_tabs():

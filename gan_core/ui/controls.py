@@ -130,7 +130,8 @@ def _read_upload() -> None:
     try:
         pts, rows = points.parse_csv(file.getvalue())
     except ValueError as e:
-        st.session_state._points_msg = ("error", t("points.bad", name=file.name, reason=e))
+        reason = t(f"points.err.{e.key}", **e.params) if isinstance(e, points.PointsError) else str(e)
+        st.session_state._points_msg = ("error", t("points.bad", name=file.name, reason=reason))
         return
     st.session_state.cfg_custom_text = "\n".join(f"{x:g}, {y:g}" for x, y in pts)
     note = t("points.thinned", kept=f"{len(pts):,}") if rows > len(pts) else ""

@@ -3,11 +3,13 @@
 import streamlit as st
 import torch
 
+from gan_core.ui import presenter
 from gan_core.ui.i18n import language_picker, t
 
 torch.set_num_threads(1)  # one core trains, the other serves the page and the browser
 st.set_page_config(page_title="GAN Classroom", page_icon=":material/school:", layout="wide")
 language_picker()
+presenter.setup()  # ?present=1 or the sidebar's toggle: large text, shortcuts, pinned controls only
 
 PAGES = {
     "home": st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True, url_path="index"),

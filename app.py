@@ -23,4 +23,5 @@ PAGES = {
 st.session_state.pages = PAGES  # so pages can link to each other with st.page_link
 # The default page is served at "/" only; the same page answers at /home too (a link a teacher shares).
 HOME_ALIAS = st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", url_path="home", visibility="hidden")
-st.navigation([*PAGES.values(), HOME_ALIAS]).run()
+# Presenter mode: the pages in the top bar, so the sidebar holds only what the teacher pinned.
+st.navigation([*PAGES.values(), HOME_ALIAS], position="top" if presenter.active() else "sidebar").run()

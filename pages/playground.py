@@ -10,8 +10,8 @@ runner = live.session_runner()
 share.apply_link(runner)  # a shared link's setup, once per session
 controls.apply_drawn(runner)  # points painted on the map: a run on them
 pins = presenter.pinned()  # presenter mode: the sidebar shows only these settings (None: all of them)
-st.title(t("playground.title"))
-if pins is None:
+if pins is None:  # on a projector the room goes to the live view (the top bar names the page)
+    st.title(t("playground.title"))
     st.caption(t("playground.caption"))
 presenter.caption()  # the keyboard shortcuts, in presenter mode
 share.notes()

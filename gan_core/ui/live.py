@@ -73,7 +73,9 @@ def _reset(runner: Runner, pending: dict, wanted) -> None:
 
 
 def speed_controls(runner: Runner) -> None:
-    c1, c2 = st.columns([3, 2])
+    """Steps per redraw and slow mode (in presenter mode in the sidebar: the room above the fold goes to the
+    live view)."""
+    c1, c2 = (st.sidebar, st.sidebar) if presenter.active() else st.columns([3, 2])
     c1.select_slider(t("speed"), SPEEDS, value="max", key="speed", help=t("speed_help"),
                      format_func=lambda v: t("speed_max") if v == "max" else str(v), on_change=_apply_speed,
                      args=(runner,))

@@ -3,8 +3,10 @@
 `?present=1` in the address (or the sidebar's "Presenter mode" toggle) turns it on for the session:
 larger text and buttons (CSS below), big markers, lines and fonts on the live canvas (liveview sends
 canvas_scale() with its labels), keyboard shortcuts on Train / Pause / Step / Step D / Step G / Reset,
-and a Playground sidebar holding only the controls the teacher pins: `?show=lr_d,lr_g` (flat config keys,
-as the CLI's --set, plus `preset` for the preset picker). The hidden settings keep their values.
+the pages listed in the top bar, and a Playground sidebar holding the speed and only the settings the
+teacher pins: `?show=lr_d,lr_g` (flat config keys, as the CLI's --set, plus `preset` for the preset
+picker). The hidden settings keep their values. At 1280x720 the buttons and the whole live view fit
+above the fold (a browser test checks).
 The address bar keeps `present` and `show` (share.sync adds params()), so a reload or a bookmark opens
 the same view; the link students copy from "Share this setup" leaves them out.
 """
@@ -28,13 +30,13 @@ PINNABLE = ["preset", *CONFIG_KEYS]
 SHORTCUTS = {"train": "T", "pause": "P", "step": "S", "d_step": "D", "g_step": "G", "reset": "0"}
 CANVAS_SCALE = 1.5  # markers, line widths and fonts on the live canvas
 CSS = """<style>
-/* Streamlit sizes its text and spacing in rem: a larger root scales the whole page for the back row. */
+/* Streamlit sizes its text and spacing in rem: a larger root scales the whole page for the back row.
+   The room it takes comes back from the margins, so the buttons and the live view fit a 1280x720 beamer. */
 html { font-size: 21px !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
-.stButton button { min-height: 2.8rem; }
-.stButton button p { font-size: 1.15rem; font-weight: 600; }
+[data-testid="stMainBlockContainer"] { padding: 4rem 1.25rem 2rem; }
+.stButton button { min-height: 2.6rem; padding: 0.25rem 0.5rem; }
+.stButton button p { font-size: 1.1rem; font-weight: 600; }
 [data-testid="stMarkdownContainer"] h4 { font-size: 1.7rem; }
-[data-testid="stCaptionContainer"] { font-size: 1rem; }
 </style>"""
 
 
@@ -121,11 +123,11 @@ def canvas_scale() -> float:
 
 
 def caption(actions=("train", "pause", "step", "reset")) -> None:
-    """The shortcuts, in one line under the title (nothing outside presenter mode)."""
+    """The shortcuts, in the sidebar for the teacher (nothing outside presenter mode)."""
     if not active():
         return
     keys = " · ".join(f"`{SHORTCUTS[a]}` {t('btn.' + a)}" for a in actions)
-    st.caption(t("presenter.keys", keys=keys))
+    st.sidebar.caption(t("presenter.keys", keys=keys))
 
 
 def notes() -> None:

@@ -83,6 +83,18 @@ def test_hidden_settings_survive_presenter_mode_and_come_back_after_it():
     assert at.button(key="btn_train").proto.shortcut == "" and "present" not in at.query_params
 
 
+def test_a_visit_to_another_page_and_back_keeps_the_pinned_and_the_hidden_settings():
+    at = open_page(present="1", show="lr_d")
+    at.select_slider(key="cfg_lr_d").set_value(2e-4).run()
+    at.session_state["cfg_beta1"] = 0.2  # a hidden setting, as the full sidebar had left it
+    at.run()
+    at.switch_page("pages/lab.py").run()
+    at.switch_page("pages/playground.py").run()
+    assert not at.exception
+    assert at.select_slider(key="cfg_lr_d").value == 2e-4
+    assert runner(at).config.lr_d == 2e-4 and runner(at).config.beta1 == 0.2
+
+
 def test_unknown_pins_are_named_with_the_allowed_keys_and_can_be_dismissed():
     at = open_page(present="1", show="lr_d,nope,lr_x")
     (note,) = [w.value for w in at.warning]

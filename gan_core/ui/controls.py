@@ -112,6 +112,7 @@ def _pinned_widgets(current: Config, only: list[str]) -> dict:
     with st.sidebar:
         for name in only:
             if name in FIELDS and name not in HIDDEN:
+                st.session_state.setdefault(f"cfg_{name}", flat[name])  # forgotten on a page without it
                 values[name] = _widget(name)
     text = _keep("cfg_custom_text", "\n".join(f"{x:g}, {y:g}" for x, y in current.custom_points))
     if values["dataset"] == "custom":

@@ -3,11 +3,13 @@
 import streamlit as st
 import torch
 
+from gan_core.ui import presenter
 from gan_core.ui.i18n import language_picker, t
 
 torch.set_num_threads(1)  # one core trains, the other serves the page and the browser
 st.set_page_config(page_title="GAN Classroom", page_icon=":material/school:", layout="wide")
 language_picker()
+presenter.setup()  # ?present=1 or the sidebar's toggle: large text, shortcuts, pinned controls only
 
 PAGES = {
     "home": st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True, url_path="index"),
@@ -21,4 +23,5 @@ PAGES = {
 st.session_state.pages = PAGES  # so pages can link to each other with st.page_link
 # The default page is served at "/" only; the same page answers at /home too (a link a teacher shares).
 HOME_ALIAS = st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", url_path="home", visibility="hidden")
-st.navigation([*PAGES.values(), HOME_ALIAS]).run()
+# Presenter mode: the pages in the top bar, so the sidebar holds only what the teacher pinned.
+st.navigation([*PAGES.values(), HOME_ALIAS], position="top" if presenter.active() else "sidebar").run()

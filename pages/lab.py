@@ -3,11 +3,12 @@
 import streamlit as st
 
 from gan_core.presets import PRESETS
-from gan_core.ui import lab
+from gan_core.ui import lab, presenter
 from gan_core.ui.i18n import t
 
 st.title(t("lab.title"))
 st.caption(t("lab.caption"))
+presenter.caption()  # the keyboard shortcuts, in presenter mode
 lesson = lab.lesson_picker()
 text = lab.text(lesson)
 preset = lab.preset_of(lesson)
@@ -26,13 +27,14 @@ if runner is not None:
     cols = st.columns(4)
     cols[0].button(t("btn.train"), key="lab_train", type="primary", on_click=lab.train, args=(runner,),
                    kwargs={"limit": limit}, disabled=runner.running or not lab.can_train(runner, limit),
-                   width="stretch")
+                   width="stretch", **presenter.button_keys("train"))
     cols[1].button(t("btn.pause"), key="lab_pause", on_click=runner.pause, disabled=not runner.running,
-                   width="stretch")
-    cols[2].button(t("btn.step"), key="lab_step", on_click=runner.do, args=("step",), help=t("btn.step_help"),
-                   disabled=not lab.can_train(runner, limit), width="stretch")
-    cols[3].button(t("btn.reset"), key="lab_reset", on_click=runner.do, args=("reset",), help=t("lab.reset_help"),
-                   width="stretch")
+                   width="stretch", **presenter.button_keys("pause"))
+    cols[2].button(t("btn.step"), key="lab_step", on_click=runner.do, args=("step",),
+                   disabled=not lab.can_train(runner, limit), width="stretch",
+                   **presenter.button_keys("step", t("btn.step_help")))
+    cols[3].button(t("btn.reset"), key="lab_reset", on_click=runner.do, args=("reset",), width="stretch",
+                   **presenter.button_keys("reset", t("lab.reset_help")))
     if checked:
         with st.container(border=True):
             st.markdown(f"**{t('lab.look_for')}**\n\n{text.get('Look for', '')}")

@@ -51,7 +51,12 @@ def apply_drawn(runner: Runner) -> None:
     st.toast(t("live.draw_used", n=f"{len(pts):,}"), icon=":material/draw:")
 
 
-def preset_picker(runner: Runner) -> None:
+def preset_picker(runner: Runner, shown: bool = True) -> None:
+    """The preset selectbox and its Load button (hidden in presenter mode unless pinned: the choice is kept)."""
+    if not shown:
+        if "preset_name" in st.session_state:
+            _keep("preset_name", None)
+        return
     names = list(PRESETS)
     st.sidebar.selectbox(t("preset"), names, key="preset_name", format_func=lambda n: f"{n}",
                          help=t("preset_help"))
@@ -66,21 +71,14 @@ def _load_preset(runner: Runner, name: str) -> None:
     load_into_widgets(config)
 
 
-def config_sidebar(runner: Runner) -> tuple[Config | None, dict]:
-    """Draw the grouped widgets; apply mid-run changes. Returns (wanted config or None, pending changes)."""
+def config_sidebar(runner: Runner, only: list[str] | None = None) -> tuple[Config | None, dict]:
+    """Draw the grouped widgets; apply mid-run changes. Returns (wanted config or None, pending changes).
+    only: draw just these settings, in this order and ungrouped (presenter mode's pins); the others keep
+    their values, so the wanted config is still complete."""
     current = runner.config
     if "cfg_dataset" not in st.session_state:
         load_into_widgets(current)
-    values = {}
-    for group in GROUPS:
-        with st.sidebar.expander(t(f"group.{group}"), expanded=group in ("data", "optimizers")):
-            for name, f in FIELDS.items():
-                if f.metadata["group"] == group and name not in HIDDEN:
-                    values[name] = _widget(name)
-            if group == "data" and st.session_state.cfg_dataset == "custom":
-                upload_points()
-                st.text_area(t("custom_points"), key="cfg_custom_text", help=t("custom_points_help"))
-                values["custom_points"] = _parse_points(st.session_state.get("cfg_custom_text", ""))
+    values = _grouped_widgets() if only is None else _pinned_widgets(current, only)
     try:
         wanted = from_flat(values)
     except ValueError as e:
@@ -92,6 +90,40 @@ def config_sidebar(runner: Runner) -> tuple[Config | None, dict]:
         runner.update(**live)
     pending = {k: v for k, v in changes.items() if k not in MUTABLE}
     return wanted, pending
+
+
+def _grouped_widgets() -> dict:
+    values = {}
+    for group in GROUPS:
+        with st.sidebar.expander(t(f"group.{group}"), expanded=group in ("data", "optimizers")):
+            for name, f in FIELDS.items():
+                if f.metadata["group"] == group and name not in HIDDEN:
+                    values[name] = _widget(name)
+            if group == "data" and st.session_state.cfg_dataset == "custom":
+                upload_points()
+                st.text_area(t("custom_points"), key="cfg_custom_text", help=t("custom_points_help"))
+                values["custom_points"] = _parse_points(st.session_state.get("cfg_custom_text", ""))
+    return values
+
+
+def _pinned_widgets(current: Config, only: list[str]) -> dict:
+    flat = current.to_flat()
+    values = {name: _keep(f"cfg_{name}", flat[name]) for name in FIELDS if name not in HIDDEN and name not in only}
+    with st.sidebar:
+        for name in only:
+            if name in FIELDS and name not in HIDDEN:
+                st.session_state.setdefault(f"cfg_{name}", flat[name])  # forgotten on a page without it
+                values[name] = _widget(name)
+    text = _keep("cfg_custom_text", "\n".join(f"{x:g}, {y:g}" for x, y in current.custom_points))
+    if values["dataset"] == "custom":
+        values["custom_points"] = _parse_points(text)
+    return values
+
+
+def _keep(key: str, default):
+    """A hidden widget's value survives the run (Streamlit forgets the state of a widget not drawn)."""
+    st.session_state[key] = st.session_state.get(key, default)
+    return st.session_state[key]
 
 
 def _widget(name: str):

@@ -14,7 +14,7 @@ import streamlit as st
 from gan_core.host.runner import Runner
 from gan_core.presets import PRESETS
 
-from . import liveview, panels, sessions
+from . import liveview, panels, presenter, sessions
 from .i18n import t
 
 # Seconds between packets of frames without the stream / between redraws of the plotly summary charts while
@@ -31,18 +31,22 @@ def session_runner(default_preset: str = "ring-stable") -> Runner:
 
 
 def buttons(runner: Runner, pending: dict, wanted) -> None:
+    """Train / Pause / Step / Step D / Step G / Reset (in presenter mode with keyboard shortcuts)."""
     sessions.notice(runner)
     cols = st.columns(6)
     running = runner.running
     cols[0].button(t("btn.train"), key="btn_train", on_click=_train, args=(runner,), type="primary",
-                   disabled=running or runner.status != "ok" or bool(pending), width="stretch")
-    cols[1].button(t("btn.pause"), key="btn_pause", on_click=runner.pause, disabled=not running, width="stretch")
+                   disabled=running or runner.status != "ok" or bool(pending), width="stretch",
+                   **presenter.button_keys("train"))
+    cols[1].button(t("btn.pause"), key="btn_pause", on_click=runner.pause, disabled=not running, width="stretch",
+                   **presenter.button_keys("pause"))
     for col, action in zip(cols[2:5], ("step", "d_step", "g_step")):
         col.button(t(f"btn.{action}"), key=f"btn_{action}", on_click=_act, args=(runner, action),
                    disabled=runner.status != "ok" or bool(pending), width="stretch",
-                   help=t(f"btn.{action}_help"))
+                   **presenter.button_keys(action, t(f"btn.{action}_help")))
     cols[5].button(t("btn.reset"), key="btn_reset", on_click=_reset, args=(runner, pending, wanted),
-                   width="stretch", help=t("btn.reset_help"), type="primary" if pending else "secondary")
+                   width="stretch", type="primary" if pending else "secondary",
+                   **presenter.button_keys("reset", t("btn.reset_help")))
     if pending:
         changed = ", ".join(f"{k} {_fmt(a)} → {_fmt(b)}" for k, (a, b) in pending.items())
         st.warning(t("needs_reset", changes=changed))
@@ -69,7 +73,9 @@ def _reset(runner: Runner, pending: dict, wanted) -> None:
 
 
 def speed_controls(runner: Runner) -> None:
-    c1, c2 = st.columns([3, 2])
+    """Steps per redraw and slow mode (in presenter mode in the sidebar: the room above the fold goes to the
+    live view)."""
+    c1, c2 = (st.sidebar, st.sidebar) if presenter.active() else st.columns([3, 2])
     c1.select_slider(t("speed"), SPEEDS, value="max", key="speed", help=t("speed_help"),
                      format_func=lambda v: t("speed_max") if v == "max" else str(v), on_change=_apply_speed,
                      args=(runner,))

@@ -25,7 +25,7 @@ from gan_core.display import event_text
 from gan_core.evaluate import real_reference
 from gan_core.views import FRAME_POINTS, live_frame, set_live_options
 
-from . import stream
+from . import presenter, stream
 from .i18n import t
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -131,6 +131,7 @@ def show(runner, key: str, polled: dict, *, log_y: bool = False, arrows: bool = 
                  "text": {"labels": labels, "critic": critic,
                           "events": [[e["step"], event_text(e)] for e in runner.call(frames.events_of)],
                           "x_range": list(x_range) if x_range else None, "draw": draw,
+                          "scale": presenter.canvas_scale(),  # presenter mode: bigger markers and fonts
                           "stream": stream.address(runner, state) if stream.enabled() else None}}
         state["tail"] = float(rows["step"][-1]) if len(rows.get("step", ())) else -1
         flags |= frames.RESET

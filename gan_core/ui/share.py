@@ -11,7 +11,7 @@ import streamlit as st
 from gan_core.classroom import links
 from gan_core.host.runner import Runner
 
-from . import controls
+from . import controls, presenter
 from .i18n import lang, t
 
 APPLIED, NOTES = "_link_applied", "_link_notes"
@@ -51,9 +51,10 @@ def query(config) -> dict[str, str]:
 
 
 def sync(runner: Runner, wanted) -> None:
-    """The address bar follows the sidebar (the wanted config, or the run's when the sidebar is invalid)."""
+    """The address bar follows the sidebar (the wanted config, or the run's when the sidebar is invalid),
+    and keeps presenter mode's parameters."""
     try:
-        wanted_query = query(wanted or runner.config)
+        wanted_query = query(wanted or runner.config) | presenter.params()
     except ValueError:
         return  # too many points for a link: the link box says so
     if wanted_query != st.query_params.to_dict():

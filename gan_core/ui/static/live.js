@@ -95,11 +95,11 @@ function sizeCanvas(canvas, w, h) {
   return ctx;
 }
 
-function message(ctx, w, h, text, y) {
-  ctx.font = "14px sans-serif";
-  const tw = ctx.measureText(text).width + 20, yy = y ?? h / 2;
-  ctx.fillStyle = "rgba(255,255,255,0.92)"; ctx.fillRect((w - tw) / 2, yy - 14, tw, 28);
-  ctx.strokeStyle = "#d0d0d5"; ctx.strokeRect((w - tw) / 2, yy - 14, tw, 28);
+function message(ctx, w, h, text, y, s = 1) {  // s: presenter mode's scale
+  ctx.font = `${14 * s}px sans-serif`;
+  const tw = ctx.measureText(text).width + 20 * s, yy = y ?? h / 2;
+  ctx.fillStyle = "rgba(255,255,255,0.92)"; ctx.fillRect((w - tw) / 2, yy - 14 * s, tw, 28 * s);
+  ctx.strokeStyle = "#d0d0d5"; ctx.strokeRect((w - tw) / 2, yy - 14 * s, tw, 28 * s);
   ctx.fillStyle = "#31333f"; ctx.textAlign = "center"; ctx.textBaseline = "middle"; ctx.fillText(text, w / 2, yy);
 }
 
@@ -121,6 +121,7 @@ class LiveView {
     this.cols = null; this.queue = []; this.frame = null; this.lastSeq = -1; this.zoom = null; this.flags = 0;
     this.xRange = null; this.dirty = true; this.raf = 0; this.lastShown = 0; this.frames = 0; this.errors = [];
     this.stream = null; this.pulls = 0; this.size = null; this.curvesKey = ""; this.curvesAt = 0; this.statusAt = 0;
+    this.scale = 1; this.holder = holder;  // scale: presenter mode's markers, lines and fonts (the RESET packet says)
     this.resetCols();
     this.resetBtn.onclick = () => { this.zoom = null; this.resetBtn.hidden = true; this.request(); };
     this.drawn = []; this.drawing = false; this.drawBar = q(".gl-draw");
@@ -155,6 +156,8 @@ class LiveView {
         this.text = { ...DEFAULT_TEXT, ...(p.text.labels || {}) }; this.events = p.text.events || []; this.xRange = p.text.x_range || null;
         this.critic = !!p.text.critic;
         this.drawing = !!p.text.draw;  // raw critic scores: no [0, 1] axis, no 0.5 line (a critic's offset is free)
+        const scale = +p.text.scale || 1;
+        if (scale !== this.scale) { this.scale = scale; this.size = null; this.holder.classList.toggle("gl-present", scale > 1); }
       }
     }
     this.flags = streamed ? (p.flags & ~LOG_Y) | (this.flags & LOG_Y) : p.flags;  // the page's options come from the page
@@ -236,10 +239,14 @@ class LiveView {
 
   layout() {  // read the page's layout only when it changed (a forced layout on every frame is costly)
     if (this.size) return this.size;
-    const width = this.box.clientWidth || 600, two = width >= 700;
+    // floor of the exact width: clientWidth rounds, and a column half a pixel too wide wraps below the other
+    const width = Math.floor(this.box.getBoundingClientRect().width) || 600, two = width >= 700;
     const colW = Math.floor(two ? (width - 12) / 2 : width);
     for (const col of this.box.querySelectorAll(".gl-col")) col.style.width = colW + "px";
-    const side = Math.min(colW, two ? 470 : 420), curvesH = two ? side : 440, lossH = Math.round(curvesH * 0.55);
+    // Presenter mode: the map's square fills the canvas's height (no blank band under it), so the whole view
+    // fits a 720-pixel beamer; its wider margins would otherwise leave 80 px empty.
+    const fit = this.scale > 1 ? 54 * this.scale : 0;
+    const side = Math.min(colW - fit, Math.round((two ? 470 : 420) * Math.min(this.scale, 1.3))), curvesH = two ? side : 440, lossH = Math.round(curvesH * 0.55);
     this.curvesKey = "";
     return (this.size = { colW, side, lossH, meansH: curvesH - lossH - 6 });
   }
@@ -259,7 +266,9 @@ class LiveView {
     this.samples.dataset.step = this.frame ? this.frame.step : "";
   }
 
-  plotBox(w, h) { return { left: 46, top: 26, w: w - 46 - 64, h: h - 26 - 30 }; }
+  plotBox(w, h) { const s = this.scale; return { left: 46 * s, top: 26 * s, w: w - 110 * s, h: h - 56 * s }; }
+
+  font(px) { return `${px * this.scale}px sans-serif`; }
 
   view() {
     if (this.zoom) return this.zoom;
@@ -280,7 +289,7 @@ class LiveView {
   drawSamples(ctx, w, h) {
     ctx.clearRect(0, 0, w, h); ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
     const f = this.frame, T = this.text;
-    if (!f) { message(ctx, w, h, T.waiting); return; }
+    if (!f) { message(ctx, w, h, T.waiting, undefined, this.scale); return; }
     if (f.kind === "image") { this.drawImages(ctx, w, h, f); return; }
     const p = (this.box2 = this.plotBox(w, h));
     const side = Math.min(p.w, p.h); p.left += (p.w - side) / 2; p.w = p.h = side;  // square data area
@@ -296,10 +305,10 @@ class LiveView {
     if (this.drawn.length) this.drawPoints(ctx, this.drawn, DRAWN);
     if (f.arrows.length) this.drawArrows(ctx, f, v);
     ctx.restore();
-    ctx.font = "13px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
-    ctx.fillStyle = "#31333f"; ctx.fillText(`${T.step} ${f.step.toLocaleString()}`, p.left, 12);
-    if (f.n && nFinite === 0) message(ctx, w, h, T.nan_points);
-    else if (f.grid === 0) message(ctx, w, h, T.no_grid, p.top + 20);
+    ctx.font = this.font(13); ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    ctx.fillStyle = "#31333f"; ctx.fillText(`${T.step} ${f.step.toLocaleString()}`, p.left, 12 * this.scale);
+    if (f.n && nFinite === 0) message(ctx, w, h, T.nan_points, undefined, this.scale);
+    else if (f.grid === 0) message(ctx, w, h, T.no_grid, p.top + 20 * this.scale, this.scale);
     this.resetBtn.textContent = T.reset_zoom; this.resetBtn.hidden = !this.zoom;
     this.drawBar.hidden = !this.drawing;
     if (this.drawing) {
@@ -311,7 +320,7 @@ class LiveView {
   }
 
   axesLayer(w, h, p, v, f) {  // what does not change from frame to frame, on a transparent canvas of its own
-    const key = [w, h, v.x0, v.x1, v.y0, v.y1, f.grid > 0, f.lo, f.hi, this.resets].join("|");
+    const key = [w, h, v.x0, v.x1, v.y0, v.y1, f.grid > 0, f.lo, f.hi, this.resets, this.scale].join("|");
     if (this.axesKey === key) return this.axes;
     this.axesKey = key;
     this.axes = this.axes || document.createElement("canvas");
@@ -322,20 +331,23 @@ class LiveView {
     ctx.restore();
     this.drawAxes(ctx, p, v);
     if (f.grid > 0) this.drawColorbar(ctx, p, f);
-    ctx.font = "13px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
-    let x = p.left + 100;
-    for (const [label, color] of [[T.real, REAL], [T.generated, FAKE]]) {
-      ctx.fillStyle = color; ctx.beginPath(); ctx.arc(x, 12, 4, 0, 7); ctx.fill();
-      ctx.fillStyle = "#31333f"; ctx.fillText(label, x + 8, 12); x += ctx.measureText(label).width + 30;
+    const s = this.scale;
+    ctx.font = this.font(13); ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    const items = [[T.real, REAL], [T.generated, FAKE]];
+    const width = items.reduce((sum, [label]) => sum + ctx.measureText(label).width + 38 * s, -26 * s);
+    let x = Math.max(p.left + 70 * s, Math.min(p.left + 100 * s, w - width - 4));  // right of "step N", inside the canvas
+    for (const [label, color] of items) {
+      ctx.fillStyle = color; ctx.beginPath(); ctx.arc(x, 12 * s, 4 * s, 0, 7); ctx.fill();
+      ctx.fillStyle = "#31333f"; ctx.fillText(label, x + 8 * s, 12 * s); x += ctx.measureText(label).width + 30 * s;
     }
     return this.axes;
   }
 
   realLayer(w, h, p, v) {
-    const key = [w, h, v.x0, v.x1, v.y0, v.y1, this.resets].join("|");
+    const key = [w, h, v.x0, v.x1, v.y0, v.y1, this.resets, this.scale].join("|");
     if (this.realKey !== key) {
       this.realKey = key; this.reals = this.reals || document.createElement("canvas");
-      const ctx = sizeCanvas(this.reals, w, h), xy = this.real, r = 2.2;
+      const ctx = sizeCanvas(this.reals, w, h), xy = this.real, r = 2.2 * this.scale;
       ctx.clearRect(0, 0, w, h); ctx.save(); ctx.beginPath(); ctx.rect(p.left, p.top, p.w, p.h); ctx.clip();
       ctx.fillStyle = REAL; ctx.beginPath();
       for (let i = 0; i + 1 < xy.length; i += 2) {
@@ -364,6 +376,7 @@ class LiveView {
 
   drawPoints(ctx, xy, color) {  // each point a 5-pixel rounded square of two rects: ~10x cheaper than arcs (measured)
     const v = this.view(), p = this.box2, ax = p.w / (v.x1 - v.x0), ay = p.h / (v.y1 - v.y0);
+    const a = 2.5 * this.scale, b = 1.5 * this.scale;  // half the long and the short side
     const bx = p.left - v.x0 * ax, by = p.top + v.y1 * ay;
     ctx.fillStyle = color;
     let n = 0;
@@ -371,7 +384,7 @@ class LiveView {
       const x = xy[i], y = xy[i + 1];
       if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
       const px = bx + x * ax, py = by - y * ay;
-      ctx.fillRect(px - 2.5, py - 1.5, 5, 3); ctx.fillRect(px - 1.5, py - 2.5, 3, 5); n++;
+      ctx.fillRect(px - a, py - b, 2 * a, 2 * b); ctx.fillRect(px - b, py - a, 2 * b, 2 * a); n++;
     }
     return n;
   }
@@ -381,21 +394,22 @@ class LiveView {
     for (let i = 0; i < f.arrows.length; i += 2) { const l = Math.hypot(f.arrows[i], f.arrows[i + 1]); if (l > longest) longest = l; }
     if (!(longest > 0) || !Number.isFinite(longest)) return;
     const scale = 0.08 * Math.max(v.x1 - v.x0, v.y1 - v.y0) / longest;
-    ctx.strokeStyle = ARROW; ctx.fillStyle = ARROW; ctx.lineWidth = 1.4;
+    const s = this.scale;
+    ctx.strokeStyle = ARROW; ctx.fillStyle = ARROW; ctx.lineWidth = 1.4 * s;
     for (let i = 0; i < f.arrows.length; i += 2) {
       const [ax, ay] = this.toPixel(f.fake[i], f.fake[i + 1]);
       const [bx, by] = this.toPixel(f.fake[i] + scale * f.arrows[i], f.fake[i + 1] + scale * f.arrows[i + 1]);
       if (![ax, ay, bx, by].every(Number.isFinite)) continue;
       const a = Math.atan2(by - ay, bx - ax);
       ctx.beginPath(); ctx.moveTo(ax, ay); ctx.lineTo(bx, by); ctx.stroke();
-      ctx.beginPath(); ctx.moveTo(bx, by); ctx.lineTo(bx - 6 * Math.cos(a - 0.4), by - 6 * Math.sin(a - 0.4));
-      ctx.lineTo(bx - 6 * Math.cos(a + 0.4), by - 6 * Math.sin(a + 0.4)); ctx.closePath(); ctx.fill();
+      ctx.beginPath(); ctx.moveTo(bx, by); ctx.lineTo(bx - 6 * s * Math.cos(a - 0.4), by - 6 * s * Math.sin(a - 0.4));
+      ctx.lineTo(bx - 6 * s * Math.cos(a + 0.4), by - 6 * s * Math.sin(a + 0.4)); ctx.closePath(); ctx.fill();
     }
   }
 
   drawManifold(ctx, f) {
     const k = f.k, m = f.manifold, at = (i, j) => this.toPixel(m[2 * (i * k + j)], m[2 * (i * k + j) + 1]);
-    ctx.strokeStyle = "rgba(122, 12, 13, 0.45)"; ctx.lineWidth = 1; ctx.beginPath();
+    ctx.strokeStyle = "rgba(122, 12, 13, 0.45)"; ctx.lineWidth = this.scale; ctx.beginPath();
     for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
       const [x, y] = at(i, j);
       if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
@@ -414,27 +428,27 @@ class LiveView {
 
   drawAxes(ctx, p, v) {
     ctx.strokeStyle = MUTED; ctx.strokeRect(p.left, p.top, p.w, p.h);
-    ctx.fillStyle = "#555"; ctx.font = "11px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "top";
-    for (const x of niceTicks(v.x0, v.x1, 5)) ctx.fillText(fmt(x, 2), this.toPixel(x, 0)[0], p.top + p.h + 4);
+    ctx.fillStyle = "#555"; ctx.font = this.font(11); ctx.textAlign = "center"; ctx.textBaseline = "top";
+    for (const x of niceTicks(v.x0, v.x1, 5)) ctx.fillText(fmt(x, 2), this.toPixel(x, 0)[0], p.top + p.h + 4 * this.scale);
     ctx.textAlign = "right"; ctx.textBaseline = "middle";
-    for (const y of niceTicks(v.y0, v.y1, 5)) ctx.fillText(fmt(y, 2), p.left - 5, this.toPixel(0, y)[1]);
+    for (const y of niceTicks(v.y0, v.y1, 5)) ctx.fillText(fmt(y, 2), p.left - 5 * this.scale, this.toPixel(0, y)[1]);
   }
 
   drawColorbar(ctx, p, f) {
-    const x = p.left + p.w + 12, top = p.top + p.h * 0.1, h = p.h * 0.8;
+    const s = this.scale, x = p.left + p.w + 12 * s, top = p.top + p.h * 0.1, h = p.h * 0.8;
     for (let i = 0; i < h; i++) {
       const v = Math.round(255 * (1 - i / h));
-      ctx.fillStyle = `rgb(${LUT[3 * v]},${LUT[3 * v + 1]},${LUT[3 * v + 2]})`; ctx.fillRect(x, top + i, 12, 1.5);
+      ctx.fillStyle = `rgb(${LUT[3 * v]},${LUT[3 * v + 1]},${LUT[3 * v + 2]})`; ctx.fillRect(x, top + i, 12 * s, 1.5);
     }
-    ctx.strokeStyle = MUTED; ctx.strokeRect(x, top, 12, h);
-    ctx.fillStyle = "#555"; ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
-    for (const t of [f.lo, (f.lo + f.hi) / 2, f.hi]) ctx.fillText(fmt(t, 2), x + 15, top + h * (1 - (t - f.lo) / (f.hi - f.lo)));
-    ctx.textBaseline = "bottom"; ctx.fillText(this.text.d_colorbar, x - 4, top - 4);
+    ctx.strokeStyle = MUTED; ctx.strokeRect(x, top, 12 * s, h);
+    ctx.fillStyle = "#555"; ctx.font = this.font(11); ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    for (const t of [f.lo, (f.lo + f.hi) / 2, f.hi]) ctx.fillText(fmt(t, 2), x + 15 * s, top + h * (1 - (t - f.lo) / (f.hi - f.lo)));
+    ctx.textBaseline = "bottom"; ctx.fillText(this.text.d_colorbar, x - 4 * s, top - 4 * s);
   }
 
   drawImages(ctx, w, h, f) {
     const T = this.text, per = Math.ceil(Math.sqrt(f.n || 1)), s = f.side, gap = 1, full = per * (s + gap) + gap;
-    if (!f.n || !s) { message(ctx, w, h, T.waiting); return; }
+    if (!f.n || !s) { message(ctx, w, h, T.waiting, undefined, this.scale); return; }
     if (!this.mosaic || this.mosaic.width !== full) { this.mosaic = document.createElement("canvas"); this.mosaic.width = this.mosaic.height = full; }
     const mc = this.mosaic.getContext("2d"), img = mc.createImageData(full, full);
     img.data.fill(255);
@@ -444,11 +458,11 @@ class LiveView {
       img.data[o] = img.data[o + 1] = img.data[o + 2] = v;
     }
     mc.putImageData(img, 0, 0);
-    const side = Math.min(w, h - 26), left = (w - side) / 2;
-    ctx.imageSmoothingEnabled = false; ctx.drawImage(this.mosaic, left, 24, side, side);
-    this.box2 = { left, top: 24, w: side, h: side, per, full };
-    ctx.fillStyle = "#31333f"; ctx.font = "13px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
-    ctx.fillText(`${T.step} ${f.step.toLocaleString()}`, left, 12);
+    const top = 24 * this.scale, side = Math.min(w, h - top - 2), left = (w - side) / 2;
+    ctx.imageSmoothingEnabled = false; ctx.drawImage(this.mosaic, left, top, side, side);
+    this.box2 = { left, top, w: side, h: side, per, full };
+    ctx.fillStyle = "#31333f"; ctx.font = this.font(13); ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    ctx.fillText(`${T.step} ${f.step.toLocaleString()}`, left, top / 2);
   }
 
   // ---- curves ----
@@ -478,7 +492,7 @@ class LiveView {
     const pad = (hi - lo) * 0.06; lo -= unit ? 0 : pad; hi += unit ? 0 : pad;
     const s0 = this.xRange ? this.xRange[0] : (n ? c.step[0] : 0);
     const s1 = this.xRange ? Math.max(this.xRange[1], n ? c.step[n - 1] : 0) : (n ? Math.max(c.step[n - 1], s0 + 1) : 1);
-    const p = { left: 50, top: 24, w: w - 62, h: h - 24 - 28 };
+    const s = this.scale, p = { left: 50 * s, top: 24 * s, w: w - 62 * s, h: h - 52 * s };
     return { n, tr, lo, hi, s0, s1, p, log, finite: vals.length, nonPositive: raw, x: (s) => p.left + (s - s0) / (s1 - s0) * p.w, y: (v) => p.top + (hi - v) / (hi - lo) * p.h };
   }
 
@@ -488,38 +502,50 @@ class LiveView {
     ctx.strokeStyle = GRID; ctx.lineWidth = 1; ctx.beginPath();
     for (const v of niceTicks(g.lo, g.hi, 4)) { ctx.moveTo(p.left, g.y(v)); ctx.lineTo(p.left + p.w, g.y(v)); }
     ctx.stroke();
-    ctx.fillStyle = "#555"; ctx.font = "11px sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "middle";
-    for (const v of niceTicks(g.lo, g.hi, 4)) ctx.fillText(g.log ? fmt(Math.pow(10, v), 3) : fmt(v, 3), p.left - 5, g.y(v));
+    const sc = this.scale;
+    ctx.fillStyle = "#555"; ctx.font = this.font(11); ctx.textAlign = "right"; ctx.textBaseline = "middle";
+    for (const v of niceTicks(g.lo, g.hi, 4)) ctx.fillText(g.log ? fmt(Math.pow(10, v), 3) : fmt(v, 3), p.left - 5 * sc, g.y(v));
     ctx.textAlign = "center"; ctx.textBaseline = "top";
-    for (const s of niceTicks(g.s0, g.s1, 5)) if (s >= g.s0) ctx.fillText(Math.round(s).toLocaleString(), g.x(s), p.top + p.h + 4);
+    for (const s of niceTicks(g.s0, g.s1, 5)) if (s >= g.s0 && Number.isInteger(s)) ctx.fillText(Math.round(s).toLocaleString(), g.x(s), p.top + p.h + 4 * sc);
     ctx.strokeStyle = MUTED; ctx.strokeRect(p.left, p.top, p.w, p.h);
     ctx.save(); ctx.beginPath(); ctx.rect(p.left, p.top, p.w, p.h); ctx.clip();
+    // The legend goes beside the title, or where there is no room for it (large fonts, long labels) inside
+    // the plot's top right corner; the 0.5 line's label then goes under the line.
+    const title = which === "losses" ? T.losses : T.means, series = this.series(which);
+    ctx.font = this.font(13);
+    let x = p.left + ctx.measureText(title).width + 16 * sc, y = 11 * sc;
+    ctx.font = this.font(11.5);
+    const legendW = series.reduce((sum, [k]) => sum + ctx.measureText(T[k]).width + 32 * sc, -14 * sc), inside = x + legendW > w;
     if (which === "means" && !this.critic) {
       ctx.setLineDash([4, 4]); ctx.strokeStyle = MUTED; ctx.beginPath(); ctx.moveTo(p.left, g.y(0.5)); ctx.lineTo(p.left + p.w, g.y(0.5)); ctx.stroke();
-      ctx.setLineDash([]); ctx.fillStyle = MUTED; ctx.textAlign = "left"; ctx.textBaseline = "bottom"; ctx.fillText(T.cant_tell, p.left + 4, g.y(0.5) - 2);
+      ctx.setLineDash([]); ctx.fillStyle = MUTED; ctx.textAlign = "left"; ctx.textBaseline = inside ? "top" : "bottom";
+      ctx.fillText(T.cant_tell, p.left + 4 * sc, g.y(0.5) + (inside ? 2 : -2));
     }
-    ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "top";
+    ctx.font = this.font(11); ctx.textAlign = "left"; ctx.textBaseline = "top";
     this.events.slice(-20).forEach(([s, label], i) => {
       if (s < g.s0 || s > g.s1) return;
       ctx.setLineDash([5, 4]); ctx.strokeStyle = MUTED; ctx.beginPath(); ctx.moveTo(g.x(s), p.top); ctx.lineTo(g.x(s), p.top + p.h); ctx.stroke();
-      ctx.setLineDash([]); ctx.fillStyle = MUTED; ctx.fillText(label, g.x(s) + 3, p.top + 2 + 13 * (i % 3));
+      ctx.setLineDash([]); ctx.fillStyle = MUTED; ctx.fillText(label, g.x(s) + 3, p.top + 2 + 13 * sc * (i % 3));
     });
     const stride = Math.max(1, Math.floor(g.n / p.w));  // at most ~1 point per pixel column
     for (const [k, color] of this.series(which)) {
       this.line(ctx, g, c.step, c[k], g.n, stride, color, 1, 0.25);
-      this.line(ctx, g, c.step, this.ema[k], g.n, stride, color, 2, 1);
+      this.line(ctx, g, c.step, this.ema[k], g.n, stride, color, Math.round(2 * sc), 1);
     }
     ctx.restore();
-    ctx.fillStyle = "#31333f"; ctx.font = "13px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
-    ctx.fillText(which === "losses" ? T.losses : T.means, p.left, 11);
-    let x = p.left + ctx.measureText(which === "losses" ? T.losses : T.means).width + 16;
-    ctx.font = "11.5px sans-serif";
-    for (const [k, color] of this.series(which)) {
-      ctx.fillStyle = color; ctx.fillRect(x, 10, 14, 2.5); ctx.fillStyle = "#31333f"; ctx.fillText(T[k], x + 18, 11);
-      x += ctx.measureText(T[k]).width + 32;
+    ctx.fillStyle = "#31333f"; ctx.font = this.font(13); ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    ctx.fillText(title, p.left, 11 * sc);
+    ctx.font = this.font(11.5);
+    if (inside) {
+      x = Math.max(p.left + 4 * sc, p.left + p.w - legendW - 6 * sc); y = p.top + 11 * sc;
+      ctx.fillStyle = "rgba(255,255,255,0.85)"; ctx.fillRect(x - 4 * sc, p.top + 2, legendW + 8 * sc, 18 * sc);
     }
-    if (!g.n) message(ctx, w, h, T.no_steps);
-    else if (!g.finite) message(ctx, w, h, g.nonPositive ? T.log_positive : T.no_finite);
+    for (const [k, color] of series) {
+      ctx.fillStyle = color; ctx.fillRect(x, y - sc, 14 * sc, 2.5 * sc); ctx.fillStyle = "#31333f"; ctx.fillText(T[k], x + 18 * sc, y);
+      x += ctx.measureText(T[k]).width + 32 * sc;
+    }
+    if (!g.n) message(ctx, w, h, T.no_steps, undefined, sc);
+    else if (!g.finite) message(ctx, w, h, g.nonPositive ? T.log_positive : T.no_finite, undefined, sc);
     canvas.dataset.rows = g.n;
   }
 

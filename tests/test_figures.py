@@ -235,3 +235,25 @@ def test_figure_modules_import_neither_torch_nor_streamlit():
     )
     result = subprocess.run([sys.executable, "-c", code, str(ROOT / "gan_core")], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_stability_map_colours_every_diagnosis():
+    """Each diagnosis label gets its own colour on the page's map and in the PNG (a label without one was
+    drawn as a pending white square, and broke the page's colour scale)."""
+    from gan_core.diagnosis import LABELS
+    from gan_core.figures.stability import LABEL_COLORS, PENDING, map_figure, map_png
+
+    assert list(LABEL_COLORS) == list(LABELS) and len(set(LABEL_COLORS.values()) | {PENDING}) == len(LABELS) + 1
+    cells = [{"cell": [i, 0], "settings": {"lr_d": float(i)}, "majority": label, "healthy": 0.5,
+              "counts": {label: 2}, "seeds": [0, 1]} for i, label in enumerate(LABELS)]
+    doc = {"axes": [{"key": "lr_d", "values": [float(i) for i in range(len(LABELS))]}], "cells": cells}
+    fig = map_figure(doc, {label: label for label in LABELS}, {"x": "{key}", "y": "{key}", "hover": "{label}"})
+    heat = fig.data[0]
+    n = len(LABELS)
+    assert (heat.zmin, heat.zmax) == (-0.5, n - 0.5)
+    for i, label in enumerate(LABELS):  # the stepped scale at the cell's value gives the label's colour
+        at = (heat.z[0][i] - heat.zmin) / (heat.zmax - heat.zmin)
+        colour = next(c for (lo, c), (hi, _) in zip(heat.colorscale[::2], heat.colorscale[1::2]) if lo <= at <= hi)
+        assert colour == LABEL_COLORS[label], label
+    assert [tr.name for tr in fig.data[1:]] == list(LABELS)
+    assert map_png(doc)[:8] == b"\x89PNG\r\n\x1a\n"

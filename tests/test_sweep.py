@@ -115,3 +115,19 @@ def test_bench_sweep_smoke(capsys):
     assert r["ratio"] == pytest.approx(r["member_steps_per_s"] / r["trainer_steps_per_s"], rel=0.02)
     code, _, err = run_cli(capsys, "bench", "--sweep", "--sizes", "0,x")
     assert code == 2 and "--sizes" in err
+
+
+def test_shipped_lesson_map_is_what_its_command_gives_today():
+    """The Stability page's precomputed maps (and the texts written from them) are what the code gives today:
+    the smaller one, made again by the command it records, has the same diagnosis in every run. (A single
+    cell trained alone can end otherwise: the batch's float rounding differs, and GAN training grows it;
+    the page says so when it opens a cell in the Playground.)"""
+    from gan_core.ui.stability import ASSETS
+
+    doc = json.loads((ASSETS / "maps" / "ring-collapse.json").read_text(encoding="utf-8"))
+    assert doc["command"].startswith("python -m gan_core sweep --preset ring-mode-collapse")
+    base = get_preset(doc["preset"]).config(**doc["set"])
+    axes = [(a["key"], a["values"]) for a in doc["axes"]]
+    again = run_sweep(base, axes, doc["seeds"], doc["steps"])
+    assert [(r["cell"], r["seed"], r["diagnosis"], r["status"]) for r in again] == \
+        [(r["cell"], r["seed"], r["diagnosis"], r["status"]) for r in doc["rows"]]

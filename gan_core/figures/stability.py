@@ -18,8 +18,11 @@ import plotly.graph_objects as go
 from .common import FONT_SIZE, MUTED
 
 # One colour per diagnosis, in diagnosis.LABELS order (Okabe-Ito, colour-blind safe).
+# Every label has one: a label without a colour would be drawn as a pending (white) square, or break the
+# stepped scale (tests/test_figures.py checks the keys against diagnosis.LABELS).
 LABEL_COLORS = {"healthy": "#009E73", "not-converged-yet": "#BBBBBB", "mode-collapse": "#E69F00",
-                "vanishing-gradients": "#56B4E9", "oscillation": "#CC79A7", "divergence": "#D55E00"}
+                "failed-to-learn": "#F0E442", "vanishing-gradients": "#56B4E9", "oscillation": "#CC79A7",
+                "divergence": "#D55E00"}
 PENDING = "#FFFFFF"
 
 
@@ -61,7 +64,7 @@ def map_figure(document: dict, label_names: dict[str, str], texts: dict[str, str
                                     healthy=text[j][i] or "…", x=value_text(xs[i]), y=value_text(ys[j]))
               for i in range(len(xs))] for j in range(len(ys))]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[value_text(v) for v in xs], y=[value_text(v) for v in ys], zmin=-0.5 + 0.5, zmax=n,
+        z=z, x=[value_text(v) for v in xs], y=[value_text(v) for v in ys], zmin=-0.5, zmax=n - 0.5,  # label k at (k + 0.5) / n: the middle of its band
         colorscale=scale, showscale=False, text=text, texttemplate="%{text}", textfont=dict(size=FONT_SIZE + 2),
         hovertext=hover, hoverinfo="text", xgap=3, ygap=3))
     for label in order:  # the legend: one invisible marker per diagnosis

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from gan_core.presets import PRESETS
-from gan_core.ui import lab
+from gan_core.ui import lab, sharing
 from gan_core.ui.i18n import t
 
 st.title(t("lab.title"))
@@ -33,13 +33,14 @@ if runner is not None:
                    disabled=not lab.can_train(runner, limit), width="stretch")
     cols[3].button(t("btn.reset"), key="lab_reset", on_click=runner.do, args=("reset",), help=t("lab.reset_help"),
                    width="stretch")
+    sharing.share_toggle(runner, lesson)
     if checked:
         with st.container(border=True):
             st.markdown(f"**{t('lab.look_for')}**\n\n{text.get('Look for', '')}")
     else:
         with st.expander(t("lab.look_for_later")):
             st.markdown(text.get("Look for", ""))
-    lab.run_panels(runner, limit)
+    lab.run_panels(runner, limit, lesson)
 
 st.subheader(t("lab.stage.explain"))
 st.markdown(text.get("Explain", ""))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gan_core.ui import controls, live, share
+from gan_core.ui import controls, live, share, sharing
 from gan_core.ui.i18n import t
 from gan_core.ui.saved_runs import save_run_ui
 
@@ -21,5 +21,6 @@ share.link_box(runner, wanted)
 
 live.buttons(runner, pending, wanted)
 live.speed_controls(runner)
+sharing.share_toggle(runner, "playground")
 live.live_panels(runner)
 share.sync(runner, wanted)

@@ -118,6 +118,9 @@ def test_student_joins_shares_and_the_teacher_board_shows_the_tile():
     assert "**Ann**" in text and EN["diag.not-converged-yet"] in text
     assert "step 3" in captions(teacher) and "1 student(s) joined" in captions(teacher)
     assert teacher.button(key=f"board_hide_{tile.id}") and teacher.button(key=f"board_remove_{tile.id}")
+    teacher.button(key=f"board_open_{tile.id}").click().run()  # full-size, in a dialog
+    (dialog,) = teacher.get("dialog")
+    assert dialog.proto.dialog.title == "Ann" and teacher.table[0].value.set_index("Setting").loc["dataset", "Value"] == "ring8"
 
     reader = session("pages/board.py", **{"class": code})  # another student: read-only
     assert EN["board.read_only"] in captions(reader)

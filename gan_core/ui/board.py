@@ -206,7 +206,7 @@ def open_tile(code: str, key: str | None) -> None:
     wanted = st.session_state.pop(OPEN, None)
     found = [x for x in tiles(code, hidden=key is not None) if x.id == wanted] if wanted is not None else []
     if found:
-        st.dialog(found[0].display, width="large")(full_tile)(found[0])
+        st.dialog(_md(found[0].display), width="large")(full_tile)(found[0])
 
 
 def full_tile(tile) -> None:

@@ -1,0 +1,157 @@
+"""The class board in a real headless Chromium: a teacher context starts a class on the board page, a student
+context opens the join link, joins, trains, shares; the teacher's board shows the student's tile live and
+opens it full-size; the student sees the board read-only. Then the same across two server processes that
+share one database: SQLite, and PostgreSQL (tests/postgres.py). Screenshots in English and 中文."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+from gan_core.bench.harness import start_server
+from tests.browser import shot
+
+pytestmark = pytest.mark.browser
+WAIT = 120_000  # two shared cores: a fresh session's first run can take a while
+
+
+def serve(db_url: str, runs) -> tuple[subprocess.Popen, str]:
+    return start_server({"GAN_CLASSROOM_DB": db_url, "GAN_CLASSROOM_RUNS": str(runs)})
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def one_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("board")
+    proc, url = serve(f"sqlite:///{folder / 'classroom.db'}", folder / "runs")
+    yield url
+    stop(proc)
+
+
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
+    page = ctx.new_page()
+    page.set_default_timeout(WAIT)
+    return ctx, page
+
+
+def start_class(page, server: str) -> tuple[str, str, str]:
+    """The teacher starts a class: (code, join link, teacher key)."""
+    page.goto(server + "/board?lang=en")
+    page.get_by_role("button", name="Start a new class").click()
+    link = page.locator("[data-testid='stCode']").filter(has_text="/playground?class=").first
+    expect(link).to_be_visible()
+    link = link.inner_text().strip()
+    code = re.search(r"class=([A-Z2-9]{6})", link).group(1)
+    key = page.locator("[data-testid='stCode']").nth(1).inner_text().strip()
+    assert link.startswith(server + "/playground?class=")
+    return code, link, key
+
+
+def join_and_share(page, link: str, name: str, steps: int) -> None:
+    """A student opens the link, joins as `name`, presses Step `steps` times and shares the run."""
+    page.goto(link)
+    field = page.get_by_label("Your name on the board")
+    expect(field).to_be_visible()  # the link opened the join box with the code in it
+    field.fill(name)
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page.get_by_text(re.compile(rf"^Class [A-Z2-9]{{6}} · {name}$"))).to_be_visible()
+    step = page.get_by_role("button", name="Step", exact=True)
+    for _ in range(steps):
+        expect(step).to_be_enabled()
+        page.wait_for_timeout(500)  # let a fragment's rerun finish, so one click is one step
+        step.click()
+    page.get_by_text("Share with class", exact=True).click()
+    expect(page.get_by_text(re.compile(rf"On the board of class .* as {name}"))).to_be_visible()
+
+
+def tile(page, name: str):
+    """The tile of `name` on the board (its bordered container)."""
+    return page.locator("[data-testid='stVerticalBlockBorderWrapper']").filter(
+        has=page.locator("strong", has_text=name)).last
+
+
+def test_teacher_and_student_run_a_class_on_one_server(one_server, browser):
+    teacher_ctx, teacher = context(browser)
+    student_ctx, student = context(browser)
+    code, link, _ = start_class(teacher, one_server)
+    expect(teacher.get_by_text("No shared runs here yet", exact=False)).to_be_visible()
+
+    join_and_share(student, link, "Ann", 3)
+    ann = tile(teacher, "Ann")
+    expect(ann).to_contain_text("step 3")  # the board redraws itself: no reload
+    expect(ann).to_contain_text("Playground")
+    expect(ann.locator("img")).to_be_visible()
+    shot(student, "board-student-playground-en")
+
+    student.get_by_role("button", name="Train", exact=True).click()  # shared while training: the tile follows
+    expect(ann).to_contain_text("training")
+    expect(ann).to_contain_text(re.compile(r"step [1-9]\d{2,}|step [1-9],\d{3}"), timeout=WAIT)
+    student.get_by_role("button", name="Pause", exact=True).click()
+    expect(ann).to_contain_text("paused")
+    shot(teacher, "board-teacher-en")
+
+    ann.get_by_role("button", name="Open").click()
+    dialog = teacher.get_by_role("dialog")
+    expect(dialog).to_contain_text("Ann")
+    expect(dialog.locator("img")).to_be_visible()
+    expect(dialog).to_contain_text("lr_d")
+    shot(teacher, "board-open-en")
+    teacher.keyboard.press("Escape")
+
+    # The student's own view of the board: read-only, the same tile
+    student.get_by_role("link", name="Class board").click()
+    expect(student.get_by_text("Read-only: this is what the class sees", exact=False)).to_be_visible()
+    expect(tile(student, "Ann")).to_contain_text("Playground")
+    expect(student.get_by_role("button", name="Hide")).to_have_count(0)
+    shot(student, "board-student-en")
+
+    # The teacher hides the tile: gone from the students' board, marked on the teacher's
+    tile(teacher, "Ann").get_by_role("button", name="Hide").click()
+    expect(tile(teacher, "Ann")).to_contain_text("Hidden from students")
+    expect(student.locator("strong", has_text="Ann")).to_have_count(0)
+    tile(teacher, "Ann").get_by_role("button", name="Show").click()
+    expect(tile(student, "Ann")).to_be_visible()
+
+    teacher.get_by_text("简体中文", exact=True).click()
+    expect(teacher.locator("h1")).to_contain_text("班级看板")
+    expect(tile(teacher, "Ann")).to_contain_text("训练场")
+    shot(teacher, "board-teacher-zh")
+    tile(teacher, "Ann").get_by_role("button", name="放大").click()
+    expect(teacher.get_by_role("dialog")).to_contain_text("lr_d")
+    shot(teacher, "board-open-zh")
+    student_ctx.close()
+    teacher_ctx.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_two_server_processes_share_one_board(backend, browser, tmp_path, request):
+    """The teacher's board on one server, the student on another: the same class, the tile live."""
+    db_url = f"sqlite:///{tmp_path / 'classroom.db'}" if backend == "sqlite" else request.getfixturevalue(
+        "postgres_url")
+    (a, url_a), (b, url_b) = serve(db_url, tmp_path / "runs"), serve(db_url, tmp_path / "runs")
+    try:
+        teacher_ctx, teacher = context(browser)
+        student_ctx, student = context(browser)
+        code, link, _ = start_class(teacher, url_a)
+        join_and_share(student, link.replace(url_a, url_b), "Bo", 2)  # the student's replica: server B
+        bo = tile(teacher, "Bo")
+        expect(bo).to_contain_text("step 2")
+        student.get_by_role("button", name="Step", exact=True).click()
+        expect(bo).to_contain_text("step 3")  # each step on B shows on A's board
+        teacher.get_by_text(re.compile(r"1 student\(s\) joined")).wait_for()
+        student_ctx.close()
+        teacher_ctx.close()
+    finally:
+        stop(a)
+        stop(b)

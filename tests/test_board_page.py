@@ -94,6 +94,13 @@ def test_teacher_starts_a_class_and_gets_code_link_and_key(lang):
     assert board.tiles(code) == [] and board.is_teacher(key, code)
     assert tr["board.teacher_view"] in captions(at) and tr["board.empty"] == at.info[0].value
     assert code in at.markdown[0].value
+    at.switch_page("pages/playground.py").run()
+    at.switch_page("pages/board.py")
+    rerun(at, lang)  # back on the board: the same class, still the teacher's view
+    assert at.text_input(key="board_code").value == code and tr["board.teacher_view"] in captions(at)
+    for value in at.session_state.values():
+        if isinstance(value, Runner):
+            value.pause()
 
 
 def test_student_joins_shares_and_the_teacher_board_shows_the_tile():

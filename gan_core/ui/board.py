@@ -33,7 +33,7 @@ from .sharing import error_text
 REFRESH = 2.5  # seconds between the board's redraws
 COLUMNS = 4  # tiles per row
 CREATED = "_board_created"  # session state: {code: teacher key} of the classes this session started
-OPEN, ERROR = "_board_open", "_board_error"
+OPEN, ERROR, SHOWN = "_board_open", "_board_error", "_board_shown"
 SOURCES = [None, "playground", *lab.LESSONS]
 DIAGNOSES = [None, "healthy", "not-converged-yet", "mode-collapse", "failed-to-learn", "vanishing-gradients",
              "oscillation", "divergence"]
@@ -64,7 +64,10 @@ def class_picker() -> tuple[str | None, str | None]:
     """The code to show (typed, from ?class=, the class this session joined or started) and the teacher
     key when it is the class's: (code or None, key or None)."""
     if "board_code" not in st.session_state:
-        st.session_state.board_code = st.query_params.get("class") or st.session_state.get("class_code") or ""
+        # A widget's value goes when its page is left: start again from the link, the last board shown here
+        # or the class this session joined.
+        st.session_state.board_code = (st.query_params.get("class") or st.session_state.get(SHOWN)
+                                       or st.session_state.get("class_code") or "")
     created = st.session_state.setdefault(CREATED, {})
     left, right = st.columns([3, 2])
     left.text_input(t("board.code"), key="board_code", max_chars=12, placeholder="ABC234", help=t("board.code_help"))
@@ -82,6 +85,7 @@ def class_picker() -> tuple[str | None, str | None]:
         st.error(error_text(e), icon=":material/error:")
         return None, None
     st.query_params["class"] = code
+    st.session_state[SHOWN] = code
     if code in created:
         created_box(code, created[code])
     key = st.session_state.get("board_key") or created.get(code)

@@ -98,9 +98,7 @@ def test_teacher_starts_a_class_and_gets_code_link_and_key(lang):
     at.switch_page("pages/board.py")
     rerun(at, lang)  # back on the board: the same class, still the teacher's view
     assert at.text_input(key="board_code").value == code and tr["board.teacher_view"] in captions(at)
-    for value in at.session_state.values():
-        if isinstance(value, Runner):
-            value.pause()
+    stop(at)
 
 
 def test_student_joins_shares_and_the_teacher_board_shows_the_tile():

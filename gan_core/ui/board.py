@@ -28,6 +28,7 @@ from gan_core.classroom.owners import is_teacher
 
 from . import lab
 from .i18n import lang, md, t
+from .owner import teacher_key
 from .sharing import error_text
 
 REFRESH = 2.5  # seconds between the board's redraws
@@ -88,7 +89,7 @@ def class_picker() -> tuple[str | None, str | None]:
     st.session_state[SHOWN] = code
     if code in created:
         created_box(code, created[code])
-    key = st.session_state.get("board_key") or created.get(code)
+    key = st.session_state.get("board_key") or created.get(code) or teacher_key()  # typed here or on Compare
     if is_teacher(key, code):
         st.caption(t("board.teacher_view"))
         return code, key

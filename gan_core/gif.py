@@ -142,9 +142,10 @@ def png_bytes(samples, kind: str = "points", real=None, bounds=None, size: int =
             pad = 0.15 * max(float((hi - lo).max()), 1e-6)
             bounds = (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
         canvas = np.full((size, size, 3), 255, dtype=np.uint8)
-        for pts, color in ((real, REAL_COLOR), (x, FAKE_COLOR)):
+        r = max(2, size // 160)
+        for pts, color, radius in ((real, REAL_COLOR, r + 1), (x, FAKE_COLOR, r)):  # the data a bit larger, behind
             if pts is not None:
-                _dots(canvas, np.asarray(pts, dtype=np.float64).reshape(-1, 2), bounds, color)
+                _dots(canvas, np.asarray(pts, dtype=np.float64).reshape(-1, 2), bounds, color, radius)
         image = Image.fromarray(canvas)
     buf = io.BytesIO()
     image.save(buf, format="PNG", compress_level=6)

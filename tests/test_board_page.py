@@ -157,10 +157,10 @@ def test_a_lab_lesson_shares_its_own_tile_and_the_board_filters():
     student.toggle(key="share_playground").set_value(True).run()
     assert sorted((x.source, x.step) for x in board.tiles(code)) == [("oscillation", 1), ("playground", 0)]
     viewer = session("pages/board.py", **{"class": code})
-    viewer.selectbox(key="board_source").set_value("oscillation").run()
+    viewer.selectbox(key="board_source_en").set_value("oscillation").run()
     assert "Lab: " in captions(viewer) and "Playground ·" not in captions(viewer)
-    viewer.selectbox(key="board_source").set_value(None).run()
-    viewer.selectbox(key="board_diagnosis").set_value("healthy").run()
+    viewer.selectbox(key="board_source_en").set_value(None).run()
+    viewer.selectbox(key="board_diagnosis_en").set_value("healthy").run()
     assert viewer.info[-1].value == EN["board.empty"]
     stop(student)
 

@@ -26,7 +26,7 @@ ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, no 1/I: read aloud or f
 CODE_LENGTH = 6  # 32**6: about a billion codes
 MAX_NAME = 32
 # The settings a tile shows (the flat config keys, as the CLI's --set spells them).
-KEY_SETTINGS = ("dataset", "loss", "optimizer", "lr_d", "lr_g", "d_steps", "batch_size", "seed")
+KEY_SETTINGS = ("dataset", "loss", "lr_d", "lr_g", "d_optimizer", "g_optimizer", "d_steps", "batch_size", "seed")
 MAX_IMAGE = 512 * 1024  # bytes of PNG a tile may carry (a 240-px picture is ~10 KB)
 
 ERRORS = {  # key -> English text; the dashboard's own table has "board.error.<key>" in each language
@@ -134,7 +134,7 @@ def share(code: str, token: str, source: str, *, step: int, status: str, diagnos
     if png is not None and len(png) > MAX_IMAGE:
         raise BoardError("too_big", size=len(png), limit=MAX_IMAGE)
     values = dict(step=int(step), status=str(status)[:16], diagnosis=str(diagnosis)[:32],
-                  settings=json.dumps(settings, sort_keys=True), image=png, updated=time.time())
+                  settings=json.dumps(settings), image=png, updated=time.time())
     where = (db.shared.c.class_code == code, db.shared.c.token == token, db.shared.c.source == source[:32])
     for _ in range(2):  # a second try only if another process inserted the same tile in between
         with db.engine(url).begin() as c:

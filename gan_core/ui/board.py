@@ -128,9 +128,11 @@ def created_box(code: str, key: str) -> None:
 # ---- the board -------------------------------------------------------------------------------------
 
 def filters() -> tuple[str | None, str | None]:
+    """Lesson and diagnosis. Keys per language: a selectbox keeps its value as the option's text, which a
+    language switch would leave behind (shown in the old language, matching no option)."""
     left, right = st.columns(2)
-    source = left.selectbox(t("board.filter_source"), SOURCES, format_func=source_label, key="board_source")
-    label = right.selectbox(t("board.filter_diagnosis"), DIAGNOSES, key="board_diagnosis",
+    source = left.selectbox(t("board.filter_source"), SOURCES, format_func=source_label, key=f"board_source_{lang()}")
+    label = right.selectbox(t("board.filter_diagnosis"), DIAGNOSES, key=f"board_diagnosis_{lang()}",
                             format_func=lambda d: t("board.all_diagnoses") if d is None else t(f"diag.{d}"))
     return source, label
 
@@ -152,7 +154,7 @@ def live_board(code: str, key: str | None, source: str | None, label: str | None
             st.info(t("board.empty"), icon=":material/hourglass_empty:")
         for row in range(0, len(shown), COLUMNS):
             for col, tile in zip(st.columns(COLUMNS), shown[row:row + COLUMNS]):
-                with col.container(border=True):
+                with col.container(border=True, key=f"board_tile_{tile.id}"):  # class st-key-board_tile_ID
                     draw_tile(tile, code, key)
 
     board_tiles()
@@ -164,9 +166,13 @@ def badge(label: str) -> str:
 
 
 def settings_line(settings: dict) -> str:
-    """dataset · loss · optimizer · lr_d 0.0002 · ... (the seed is in the full-size view)."""
+    """ring8 · non-saturating · lr_d 0.0002 · ... (one optimizer name when D's and G's agree; the seed is in
+    the full-size view)."""
+    shown = dict(settings)
+    if shown.get("d_optimizer") == shown.get("g_optimizer"):
+        shown = {("optimizer" if k == "d_optimizer" else k): v for k, v in shown.items() if k != "g_optimizer"}
     parts = []
-    for k, v in settings.items():
+    for k, v in shown.items():
         text = f"{v:g}" if isinstance(v, float) else str(v)
         if k != "seed":
             parts.append(text if k in ("dataset", "loss", "optimizer") else f"{k} {text}")
@@ -187,15 +193,14 @@ def draw_tile(tile, code: str, key: str | None) -> None:
     st.caption(settings_line(tile.settings))
     if tile.hidden:
         st.caption(t("board.hidden_note"))
-    cols = st.columns(3 if key else 1)
-    if cols[0].button(t("board.open"), key=f"board_open_{tile.id}", icon=":material/open_in_full:",
-                      width="stretch"):
+    if st.button(t("board.open"), key=f"board_open_{tile.id}", icon=":material/open_in_full:", width="stretch"):
         st.session_state[OPEN] = tile.id
         st.rerun()  # the whole page: the dialog lives outside the redrawn fragment
-    if key:
-        cols[1].button(t("board.show" if tile.hidden else "board.hide"), key=f"board_hide_{tile.id}",
+    if key:  # a row of their own: three buttons do not fit a quarter of the page
+        cols = st.columns(2)
+        cols[0].button(t("board.show" if tile.hidden else "board.hide"), key=f"board_hide_{tile.id}",
                        on_click=_act, args=(hide, code, key, tile.id, not tile.hidden), width="stretch")
-        cols[2].button(t("board.remove"), key=f"board_remove_{tile.id}", on_click=_act,
+        cols[1].button(t("board.remove"), key=f"board_remove_{tile.id}", on_click=_act,
                        args=(remove, code, key, tile.id), width="stretch")
 
 
@@ -217,7 +222,7 @@ def open_tile(code: str, key: str | None) -> None:
 def full_tile(tile) -> None:
     left, right = st.columns([3, 2])
     if tile.image:
-        left.image(tile.image, width="stretch")
+        left.image(tile.image, width="content")  # as drawn (sharing.TILE_PX), not blown up
     with right:
         st.markdown(f"### {badge(tile.diagnosis)}")
         st.markdown(f"{source_label(tile.source)} · {t('board.step', step=f'{tile.step:,}')} · "

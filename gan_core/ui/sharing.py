@@ -23,7 +23,7 @@ from .i18n import t
 from .owner import me
 
 SHARE_EVERY = 4.0  # seconds between a training run's tile updates
-TILE_PX = 400  # the tile's picture, square; the board shows it smaller, the full-size view as it is
+TILE_PX = 480  # the tile's picture, square; the board shows it smaller, the full-size view as it is
 SHARED = "_shared_sources"  # session state: the sources this session shares ({source: last (time, step, state)})
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 import re
 import subprocess
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
 from gan_core.bench.harness import start_server
+from gan_core.classroom import board, db
+from gan_core.gif import png_bytes
 from tests.browser import shot
 
 pytestmark = pytest.mark.browser
@@ -32,10 +35,28 @@ def stop(proc: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def one_server(tmp_path_factory):
+    """(server URL, its database URL)."""
     folder = tmp_path_factory.mktemp("board")
-    proc, url = serve(f"sqlite:///{folder / 'classroom.db'}", folder / "runs")
-    yield url
+    db_url = f"sqlite:///{folder / 'classroom.db'}"
+    proc, url = serve(db_url, folder / "runs")
+    yield url, db_url
     stop(proc)
+
+
+def classmates(code: str, db_url: str) -> None:
+    """Three more shared runs, written to the database as another server would: a fuller board."""
+    rng = np.random.default_rng(0)
+    angles = rng.integers(0, 8, 500) * np.pi / 4
+    ring = np.c_[np.cos(angles), np.sin(angles)] * 2 + rng.normal(scale=0.05, size=(500, 2))
+    runs = [("Bo", "mode-collapse", "mode-collapse", ring[:1] + rng.normal(scale=0.08, size=(500, 2)), 2000),
+            ("Chen Jing", "oscillation", "oscillation", ring * 0.7 + rng.normal(scale=0.3, size=(500, 2)), 1500),
+            ("Dana", "playground", "healthy", ring + rng.normal(scale=0.04, size=(500, 2)), 3000)]
+    for name, source, label, fake, step in runs:
+        token = db.digest(name)
+        board.join(code, token, name, url=db_url)
+        board.share(code, token, source, step=step, status="paused", diagnosis=label, url=db_url,
+                    settings={"dataset": "ring8", "loss": "non-saturating", "lr_d": 0.001, "lr_g": 0.0004},
+                    png=png_bytes(fake, real=ring, size=480))
 
 
 def context(browser, height=1000):
@@ -87,7 +108,8 @@ def tile(page, name: str):
 def test_teacher_and_student_run_a_class_on_one_server(one_server, browser):
     teacher_ctx, teacher = context(browser, height=1300)  # the board's tiles in the screenshots
     student_ctx, student = context(browser)
-    code, link, _ = start_class(teacher, one_server)
+    server, db_url = one_server
+    code, link, _ = start_class(teacher, server)
     expect(teacher.get_by_text("No shared runs here yet", exact=False)).to_be_visible(timeout=WAIT)
 
     join_and_share(student, link, "Ann", 3)
@@ -102,9 +124,19 @@ def test_teacher_and_student_run_a_class_on_one_server(one_server, browser):
     expect(ann).to_contain_text(re.compile(r"step [1-9]\d{2,}|step [1-9],\d{3}"), timeout=WAIT)
     student.get_by_role("button", name="Pause", exact=True).click()
     expect(ann).to_contain_text("paused", timeout=WAIT)
+    classmates(code, db_url)
+    expect(tile(teacher, "Chen Jing")).to_contain_text("Lab: Oscillation", timeout=WAIT)
     teacher.evaluate("document.activeElement.blur()")  # no tooltip of a clicked button in the picture
     teacher.mouse.move(0, 0)
     shot(teacher, "board-teacher-en")
+    diagnosis = teacher.locator("[data-testid='stSelectbox']").nth(1)
+    diagnosis.click()  # the filter: only the collapsed run
+    teacher.get_by_role("option", name="Mode collapse").click()
+    expect(teacher.locator("[class*='st-key-board_tile_']")).to_have_count(1, timeout=WAIT)
+    expect(tile(teacher, "Bo")).to_be_visible(timeout=WAIT)
+    diagnosis.click()
+    teacher.get_by_role("option", name="All diagnoses").click()
+    expect(teacher.locator("[class*='st-key-board_tile_']")).to_have_count(4, timeout=WAIT)
 
     ann.get_by_role("button", name="Open").click()
     dialog = teacher.get_by_role("dialog")

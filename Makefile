@@ -11,7 +11,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	# The CPU build of torch: a plain `torch` requirement would pull several GB of CUDA libraries.
 	$(PY) -m pip install -q torch==2.13.0 || $(PY) -m pip install -q torch
-	$(PY) -m pip install -q -e '.[dev,cluster]'  # cluster: Ray, for the ray backend's tests
+	$(PY) -m pip install -q -e '.[dev,cluster,postgres]'  # cluster: Ray; postgres: the class board's PostgreSQL tests
 	touch $@
 
 run: $(VENV)/.installed

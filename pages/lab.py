@@ -3,7 +3,7 @@
 import streamlit as st
 
 from gan_core.presets import PRESETS
-from gan_core.ui import lab, presenter
+from gan_core.ui import lab, presenter, sharing
 from gan_core.ui.i18n import t
 
 st.title(t("lab.title"))
@@ -35,13 +35,14 @@ if runner is not None:
                    **presenter.button_keys("step", t("btn.step_help")))
     cols[3].button(t("btn.reset"), key="lab_reset", on_click=runner.do, args=("reset",), width="stretch",
                    **presenter.button_keys("reset", t("lab.reset_help")))
+    sharing.share_toggle(runner, lesson)
     if checked:
         with st.container(border=True):
             st.markdown(f"**{t('lab.look_for')}**\n\n{text.get('Look for', '')}")
     else:
         with st.expander(t("lab.look_for_later")):
             st.markdown(text.get("Look for", ""))
-    lab.run_panels(runner, limit)
+    lab.run_panels(runner, limit, lesson)
 
 st.subheader(t("lab.stage.explain"))
 st.markdown(text.get("Explain", ""))

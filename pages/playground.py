@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gan_core.ui import controls, live, presenter, share
+from gan_core.ui import controls, live, presenter, share, sharing
 from gan_core.ui.i18n import t
 from gan_core.ui.saved_runs import save_run_ui
 
@@ -29,5 +29,6 @@ else:
 
 live.buttons(runner, pending, wanted)
 live.speed_controls(runner)
+sharing.share_toggle(runner, "playground")
 live.live_panels(runner)
 share.sync(runner, wanted)

@@ -8,6 +8,7 @@ import torch
 os.environ["GAN_CLASSROOM_TRAINERS"] = "thread"
 
 from tests.browser import browser, page, server  # noqa: F401  (fixtures for the browser tests)
+from tests.postgres import postgres_url  # noqa: F401  (a throwaway PostgreSQL server)
 
 torch.set_num_threads(1)  # tests are small; one thread avoids oversubscribing a 2-core CI machine
 

@@ -52,6 +52,7 @@ shared = sa.Table(
     sa.Column("image", sa.LargeBinary),  # PNG of the current samples
     sa.Column("updated", sa.Float, nullable=False),
     sa.Column("hidden", sa.Boolean, nullable=False, default=False),
+    sa.UniqueConstraint("class_code", "token", "source"),  # one tile per class, session and source
 )
 
 

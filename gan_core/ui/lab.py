@@ -18,7 +18,7 @@ from gan_core.host.runner import Runner
 from gan_core.presets import PRESETS
 from gan_core.views import network_weights
 
-from . import liveview, panels, sessions
+from . import liveview, panels, sessions, sharing
 from .i18n import lang, md, reason, sections, t
 
 LESSONS = {  # lesson (assets/<lang>/lessons/<name>.md) -> the preset it runs
@@ -223,9 +223,9 @@ def status(view: dict, runner: Runner, limit: int) -> None:
         st.caption(t("lab.done", steps=f"{limit:,}"))
 
 
-def run_panels(runner: Runner, limit: int) -> None:
+def run_panels(runner: Runner, limit: int, lesson: str) -> None:
     """The Playground's live view for the Run stage (frames every FAST seconds while it trains) and its
-    summary charts below."""
+    summary charts below (which also keep the lesson's class-board tile up to date, if shared)."""
     fast = liveview.every(FAST) if runner.running else None
     slow = panels.summary_every("lab_run", runner.running, SLOW)
 
@@ -240,7 +240,9 @@ def run_panels(runner: Runner, limit: int) -> None:
     @st.fragment(run_every=slow)
     def summary_panels():
         if panels.summary_ready("lab_run"):
-            panels.summary(panels.read_summary(runner, "lab_run"), prefix="lab_run_")
+            view = panels.read_summary(runner, "lab_run")
+            panels.summary(view, prefix="lab_run_")
+            sharing.refresh(runner, lesson, view)
 
     main_panels()
     summary_panels()

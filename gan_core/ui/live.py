@@ -14,7 +14,7 @@ import streamlit as st
 from gan_core.host.runner import Runner
 from gan_core.presets import PRESETS
 
-from . import liveview, panels, presenter, sessions
+from . import liveview, panels, presenter, sessions, sharing
 from .i18n import t
 
 # Seconds between packets of frames without the stream / between redraws of the plotly summary charts while
@@ -112,7 +112,9 @@ def live_panels(runner: Runner) -> None:
     @st.fragment(run_every=slow_every)
     def summary_panels():
         if panels.summary_ready("playground"):
-            panels.summary(panels.read_summary(runner, "playground"))
+            view = panels.read_summary(runner, "playground")
+            panels.summary(view)
+            sharing.refresh(runner, "playground", view)  # the class board's tile, if shared
 
     main_panels()
     summary_panels()

@@ -21,4 +21,5 @@ def me() -> Owner:
 
 
 def teacher_key() -> str | None:
-    return st.session_state.get("teacher_key") or None
+    """The key typed in (Compare runs), else the key of the class this session started (the board)."""
+    return st.session_state.get("teacher_key") or st.session_state.get("_class_teacher_key") or None

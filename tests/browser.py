@@ -20,6 +20,11 @@ def server(tmp_path_factory):
     runs = tmp_path_factory.mktemp("runs")
     proc, url = start_server({"GAN_CLASSROOM_RUNS": str(runs), "GAN_CLASSROOM_TRAINERS": "local"})
     yield url
+    stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a server started by start_server: politely, then for sure."""
     proc.terminate()
     try:
         proc.wait(timeout=10)

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from gan_core.bench.harness import start_server
 from gan_core.classroom import board, db
 from gan_core.gif import png_bytes
-from tests.browser import shot
+from tests.browser import shot, stop
 
 pytestmark = pytest.mark.browser
 WAIT = 120_000  # two shared cores: a fresh session's first run can take a while
@@ -23,14 +23,6 @@ WAIT = 120_000  # two shared cores: a fresh session's first run can take a while
 
 def serve(db_url: str, runs) -> tuple[subprocess.Popen, str]:
     return start_server({"GAN_CLASSROOM_DB": db_url, "GAN_CLASSROOM_RUNS": str(runs)})
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 @pytest.fixture(scope="module")

@@ -42,8 +42,7 @@ def packet_state(data: bytes) -> dict:
     out = {"step": step, "running": bool(flags & frames.RUNNING), "row_step": row_step, "seq": None,
            "stream": None}
     if n_text:
-        text = json.loads(data[off:off + n_text].decode()).get("stream")
-        out["stream"] = text
+        out["stream"] = json.loads(data[off:off + n_text].decode()).get("stream")
     off += n_text + (-n_text % 4)
     if n_frames:
         out["seq"] = struct.unpack_from("<I", data, off)[0] + n_frames - 1
@@ -51,8 +50,9 @@ def packet_state(data: bytes) -> dict:
 
 
 class ProtocolSession:
-    """One student's Playground tab, as the server sees it. Same interface as the load test's browser Session:
-    train(), status() -> (step, training, time), close(), start_watch(), redraw_times() (when new frames came, ms) and page_exceptions()."""
+    """One student's Playground tab, as the server sees it. The load test's browser Session's interface:
+    train(), status() -> (step, training, time), close(), start_watch(), redraw_times() (when new frames
+    came, ms) and page_exceptions()."""
 
     def __init__(self, url: str, errors: list, page: str = "playground"):
         from websockets.sync.client import connect

@@ -3,6 +3,7 @@ Debian Chromium driven by Playwright. Screenshots go to screenshots/ (gitignored
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 from pathlib import Path
 
@@ -42,12 +43,20 @@ def browser():
         b.close()
 
 
+@contextlib.contextmanager
+def new_page(browser, width: int = 1500, height: int = 1000):
+    """A page in a fresh browser context (its own cookies and storage: a new student), closed after."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1500, "height": 1000})
-    pg = context.new_page()
-    yield pg
-    context.close()
+    with new_page(browser) as pg:
+        yield pg
 
 
 def shot(page, name: str) -> Path:

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import SHOTS
+from tests.browser import SHOTS, new_page
 from tests.test_playground_browser import SHOWN, shown
 
 pytestmark = pytest.mark.browser
@@ -20,10 +20,8 @@ SCALE = """() => { let e = document.querySelector('canvas[data-testid=live-sampl
 
 @pytest.fixture
 def projector(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    pg = context.new_page()
-    yield pg
-    context.close()
+    with new_page(browser, 1280, 720) as pg:
+        yield pg
 
 
 def button(page, key):

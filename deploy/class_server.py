@@ -22,6 +22,7 @@ import argparse
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -87,6 +88,30 @@ def healthy(port: int) -> bool:
         return urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok"
     except OSError:
         return False
+
+
+def ray_problem(address: str, timeout: float = 120) -> str | None:
+    """Why the replicas could not reach the Ray cluster at `address` (one line), or None: checked once, in a
+    child process as a replica would connect, so a wrong address or a missing token says so at start-up
+    instead of on the first student's Train."""
+    host, _, port = address.rpartition(":")
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=5).close()
+    except (OSError, ValueError) as e:
+        return f"nothing answers at {address} ({e}); start the head with `ray start --head --port=PORT`"
+    probe = ("import sys; from gan_core.sweep_ray import connect; r = connect(sys.argv[1]); "
+             "print(r.cluster_resources().get('CPU', 0))")
+    try:
+        done = subprocess.run([sys.executable, "-c", probe, address], cwd=ROOT, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"no answer from the Ray cluster at {address} within {timeout:.0f} s"
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
+        return lines[-1] if lines else f"the check exited with {done.returncode}"
+    if float(done.stdout.strip().splitlines()[-1]) <= 0:
+        return f"the Ray cluster at {address} has no CPUs"
+    return None
 
 
 class ClassServer:
@@ -162,6 +187,9 @@ def main(argv=None) -> int:
         ap.error("--replicas must be >= 1 and the ports within 1..65535")
     if not Path(NGINX).exists():
         print("error: nginx is missing (apt-get install nginx)", file=sys.stderr)
+        return 2
+    if args.ray_address and (problem := ray_problem(args.ray_address)):
+        print(f"error: --ray-address {args.ray_address}: {problem}", file=sys.stderr)
         return 2
     folder = (args.dir or Path(tempfile.mkdtemp(prefix="gan-class-"))).resolve()
     server = ClassServer(args.replicas, args.port, folder, args.listen, args.ray_address, args.workers)

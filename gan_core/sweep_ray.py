@@ -6,16 +6,36 @@ itself travels with the job (runtime_env py_modules), so cluster nodes need only
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import gan_core
 
 
+def import_ray():
+    """`import ray`, as a client of a cluster that `ray start` made. Since Ray 2.5x `ray start` turns on token
+    authentication by default (the token in ~/.ray/auth_token), but a client whose RAY_AUTH_MODE is unset
+    sends no token and fails with "Failed to connect to Ray cluster at ...". So, where the mode is unset and
+    a token is at hand, this client uses it, as `ray start` itself does (Ray reads the mode when it is
+    imported). A token-mode client also connects to a cluster started with RAY_AUTH_MODE=disabled (measured
+    with Ray 2.60)."""
+    if "RAY_AUTH_MODE" not in os.environ and _token_at_hand():
+        os.environ["RAY_AUTH_MODE"] = "token"
+    import ray
+
+    return ray
+
+
+def _token_at_hand() -> bool:
+    path = os.environ.get("RAY_AUTH_TOKEN_PATH") or Path.home() / ".ray" / "auth_token"
+    return bool(os.environ.get("RAY_AUTH_TOKEN")) or Path(path).is_file()
+
+
 def connect(address: str):
     """ray, connected to `address` ("auto": RAY_ADDRESS or a cluster on this machine) unless already up."""
     try:
-        import ray
+        ray = import_ray()
     except ImportError:
         raise ValueError("--ray needs Ray: pip install 'gan-classroom[cluster]'") from None
     if not ray.is_initialized():

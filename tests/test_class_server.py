@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -26,6 +28,24 @@ def test_nginx_config_has_upgrade_affinity_and_health():
     conf = load_deploy().nginx_conf(Path("/x"), "127.0.0.1", 8080, [8081, 8082], "trainers: local")
     assert "proxy_set_header Upgrade $http_upgrade" in conf and "hash $gan_client consistent" in conf
     assert conf.count("server 127.0.0.1:808") == 2 and "pid /x/nginx.pid" in conf
+
+
+@pytest.mark.ray
+def test_ray_address_checked_at_start_and_a_ray_start_head_cluster_reached(monkeypatch):
+    """`ray start --head` turns on token authentication by default (Ray 2.5x); the replicas' client must
+    use the token (gan_core.sweep_ray.import_ray) or it fails with "Failed to connect to Ray cluster"."""
+    deploy = load_deploy()
+    port = free_port()
+    assert "nothing answers at 127.0.0.1" in deploy.ray_problem(f"127.0.0.1:{port}")
+    for var in ("RAY_AUTH_MODE", "RAY_ADDRESS"):  # a client as the replicas start, not this test process
+        monkeypatch.delenv(var, raising=False)
+    ray = str(Path(sys.executable).parent / "ray")
+    subprocess.run([ray, "start", "--head", f"--port={port}", "--num-cpus=1", "--include-dashboard=false",
+                    "--disable-usage-stats"], check=True, capture_output=True, timeout=240)
+    try:
+        assert deploy.ray_problem(f"127.0.0.1:{port}") is None
+    finally:
+        subprocess.run([ray, "stop", "--force"], capture_output=True, timeout=120)
 
 
 def test_two_replicas_behind_nginx_keep_each_browser_and_train(browser, tmp_path):

@@ -63,3 +63,13 @@ def test_protocol_session_trains_and_pulls_frames(server):
         assert not s.status()[1] and s.page_exceptions() == 0 and errors == []
     finally:
         s.close()
+
+
+def test_unreachable_server_is_one_clear_line_not_a_traceback(capsys):
+    from gan_core.bench import load
+    from gan_core.bench.harness import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"
+    assert load.main(["--url", url, "--client", "protocol", "--sessions", "2", "--seconds", "1"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: {url}:") and "refused" in err and "Traceback" not in err

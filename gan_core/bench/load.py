@@ -36,6 +36,8 @@ NO_DRAW_JS = """(() => { const P = CanvasRenderingContext2D.prototype;
   for (const m of ["fillRect", "strokeRect", "clearRect", "fill", "stroke", "drawImage", "putImageData", "fillText",
                    "strokeText"]) P[m] = function () {}; })();"""
 GONE_WAIT = 16.0  # s: a closed tab's trainer is freed GAN_CLASSROOM_GONE_SECONDS (10) + up to 5 s after
+TRAIN_WAIT = 120.0  # s for all sessions together to start training (a cold server imports torch per worker)
+MIN_TRAIN_WAIT = 5.0  # s each session still gets once that is spent
 ERRORS_JS = "() => document.querySelectorAll('[data-testid=stException]').length"
 
 
@@ -112,9 +114,11 @@ class Session:
         self.page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
         self.page.goto(url + "/playground")
 
-    def train(self) -> None:
-        self.page.get_by_role("button", name="Train", exact=True).click(timeout=120_000)
-        self.page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=120_000)
+    def train(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        self.page.get_by_role("button", name="Train", exact=True).click(timeout=timeout * 1000)
+        left = max(1.0, deadline - time.monotonic())
+        self.page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=left * 1000)
 
     def status(self) -> tuple[int | None, bool, float]:
         step, training = parse_status(self.page.evaluate(STATUS_JS))
@@ -145,9 +149,10 @@ def watch(sessions: list[Session], seconds: float, errors: list, groups=None) ->
     giving name -> pids), also the CPU each group used meanwhile, in % of one core."""
     from playwright.sync_api import Error
 
+    deadline = time.monotonic() + TRAIN_WAIT  # one wait for all: a broken server costs minutes, not N x minutes
     for s in sessions:
         try:
-            s.train()
+            s.train(max(MIN_TRAIN_WAIT, deadline - time.monotonic()))
         except (Error, TimeoutError) as exc:  # counted, not fatal: a page that never showed Train is a finding
             errors.append(f"Train: {str(exc).splitlines()[0][:150]}")
     time.sleep(2.0)  # past the start-up transient
@@ -199,6 +204,9 @@ def run(n: int, seconds: float, url: str | None, server_pid: int | None, workers
             one = [open_session()]
             base = watch(one, baseline_seconds, errors, lambda: cpu_groups(server_pid))
             print(f"baseline: {base}", file=sys.stderr, flush=True)
+            if not base["total"]:
+                raise RuntimeError(f"the single session did not train, so there is nothing to compare with: "
+                                   f"{'; '.join(errors[:3]) or 'no error on its page'}")
             for s in one:
                 s.close()
             time.sleep(GONE_WAIT)  # the server frees the closed tab's trainer: the class starts on a free server
@@ -270,8 +278,12 @@ def main(argv=None) -> int:
     if not Path(CHROMIUM).exists():
         print(f"error: {CHROMIUM} is missing (Debian's chromium)", file=sys.stderr)
         return 2
-    result = run(args.sessions, args.seconds, args.url, args.server_pid, args.workers_cpus, args.browser_cpus,
-                 args.baseline_seconds, draw=not args.no_draw, client=args.client)
+    try:
+        result = run(args.sessions, args.seconds, args.url, args.server_pid, args.workers_cpus, args.browser_cpus,
+                     args.baseline_seconds, draw=not args.no_draw, client=args.client)
+    except (RuntimeError, OSError) as exc:  # the baseline never trained; the server cannot be reached
+        print(f"error: {exc}" if isinstance(exc, RuntimeError) else f"error: {args.url}: {exc}", file=sys.stderr)
+        return 1
     print(json.dumps(result) if args.json else report(result))
     return 0
 

@@ -111,12 +111,12 @@ class ProtocolSession:
             time.sleep(0.05)
         self._rerun(trigger=self.buttons[label])
 
-    def train(self) -> None:
-        self.click("Train")
-        deadline = time.monotonic() + 120
+    def train(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        self.click("Train", timeout)
         while not self.running:
             if time.monotonic() > deadline:
-                raise TimeoutError("Train did not start the run within 120 s")
+                raise TimeoutError(f"Train did not start the run within {timeout:.0f} s")
             time.sleep(0.05)
 
     def status(self) -> tuple[int | None, bool, float]:

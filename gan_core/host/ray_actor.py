@@ -60,8 +60,9 @@ def actor_class():
     global _ACTOR
     with _LOCK:
         if _ACTOR is None:
-            import ray
+            from gan_core.sweep_ray import import_ray
 
+            ray = import_ray()
             if not ray.is_initialized():
                 ray.init(ignore_reinit_error=True, logging_level="warning")
             _ACTOR = ray.remote(max_concurrency=4)(TrainerActor)
@@ -72,9 +73,9 @@ class RayTrainer(Handle):
     """A session handle whose trainer is a Ray actor."""
 
     def __init__(self, config: Config):
+        cls = actor_class()  # imports ray (sweep_ray.import_ray: with the cluster's token) and connects
         import ray
 
-        cls = actor_class()
         cpus = float(os.environ.get("GAN_CLASSROOM_RAY_CPUS") or 0.25)
         if ray.available_resources().get("CPU", 0.0) < cpus:
             raise ServerFull(int(ray.cluster_resources().get("CPU", 0.0) / cpus))

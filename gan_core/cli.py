@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 
@@ -71,7 +72,7 @@ def build_parser() -> Parser:
     s.add_argument("--steps", type=int, default=None,
                    help="steps per round (default: metrics_every, so each round includes one quality evaluation)")
     s.add_argument("--rounds", type=int, help="paired rounds (default 7; 3 with --sweep)")
-    s.add_argument("--threads", type=int, help="torch threads for --sweep (default 1)")
+    s.add_argument("--threads", type=int, help="torch threads for --sweep (default: one per core)")
     s.add_argument("--sizes", default="1,16,64", help="ensemble sizes for --sweep")
     s.add_argument("--memory-steps", type=int, default=0, help="also measure memory growth over N steps")
     s.add_argument("--sweep", action="store_true", help="the sweep ensemble against the plain Trainer instead")
@@ -83,7 +84,9 @@ def build_parser() -> Parser:
     s.add_argument("--seeds", default="0-1", help="seeds per cell: '0-2' or '0,2,5'")
     s.add_argument("--steps", type=int, help="training steps per run (default: the preset's)")
     s.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS", help="run batches as Ray tasks")
-    s.add_argument("--threads", type=int, default=1, help="torch threads (a second one helps only on an idle machine)")
+    s.add_argument("--threads", type=int, default=min(64, os.cpu_count() or 1),
+                   help="torch threads (default: one per core; on 2 cores a 5x5x2 map of 2,000 steps took 67 s "
+                        "on 2 threads, 120 s on 1)")
     s.add_argument("--out", help="write DIR/sweep.csv, DIR/map.png and DIR/map.json")
     s.add_argument("--json", action="store_true")
 

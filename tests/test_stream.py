@@ -49,3 +49,33 @@ def test_server_py_mounts_the_route():
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_a_timer_run_right_behind_a_full_run_sends_the_full_packet_again_once(monkeypatch):
+    """Streamlit merges two deltas for one element that wait in its send queue together: a timer run right
+    behind a full run must not leave the browser with only a state packet (no stream address, labels or
+    history). The first timer run within RESEND_S of a full run sends everything again; later ones do not."""
+    from gan_core.ui import liveview
+
+    clock, run_is_full, polls = [100.0], [True], []
+
+    class Runner:
+        def poll(self, since_seq, since_step):
+            polls.append((since_seq, since_step))
+            return {"seq": 0, "frames": [], "rows": {}, "step": 0}
+
+    monkeypatch.setattr(liveview.st, "session_state", {})
+    monkeypatch.setattr(liveview, "full_run", lambda: run_is_full[0])
+    monkeypatch.setattr(liveview.stream, "enabled", lambda: True)
+    monkeypatch.setattr(liveview.time, "monotonic", lambda: clock[0])
+
+    def run(full: bool, at: float) -> bool:
+        run_is_full[0], clock[0] = full, at
+        return liveview.poll(Runner(), "v")["full"]
+
+    assert run(True, 100.0)  # a click
+    assert run(False, 100.5)  # the fragment's timer at once: everything again
+    assert not run(False, 100.6) and polls[-1][0] == liveview.NO_FRAMES  # then the state only
+    assert run(True, 200.0)
+    assert not run(False, 200.0 + liveview.RESEND_S + 1)  # the usual timer run, seconds later: state only
+    assert not run(False, 300.0)

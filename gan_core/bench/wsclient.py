@@ -6,7 +6,8 @@ training (135% even with painting switched off), so 8 browsers beside the server
 a class each student's browser runs on the student's machine; the server sees exactly this client's traffic:
 
 - the websocket: the first run of the page, a rerun with the Train (or Pause) button's trigger, and the
-  fragment's timer reruns at the interval the server asks for (`auto_rerun`), each with the widget states;
+  fragments' timer reruns at the intervals the server asks for (`auto_rerun`: each timer first fires one
+  interval after it is registered, as in the browser), each with the widget states;
 - HTTP: one GET of the stream's address at a time, the next PULL_S after the last began (live.js PULL_MS),
   with the seq of the newest frame and the step of the newest history row it has.
 
@@ -59,7 +60,8 @@ class ProtocolSession:
 
         self.url, self.page, self.errors = url.rstrip("/"), page, errors
         self.buttons: dict[str, str] = {}
-        self.fragment: tuple[float, str] | None = None  # (interval s, fragment id)
+        self.timers: dict[str, list[float]] = {}  # fragment id -> [interval s, when due], as the browser's timers
+        self._timers_lock = threading.Lock()
         self.step, self.running, self.seq, self.row_step, self.stream = None, False, 0, -1.0, None
         self.redraws: list[float] = []
         self.exceptions = 0
@@ -101,6 +103,9 @@ class ProtocolSession:
             w.id, w.trigger_value = trigger, True
         if fragment:
             rs.fragment_id, rs.is_auto_rerun = fragment, True
+        else:  # a full run: the page registers its timers again (a paused Playground registers none)
+            with self._timers_lock:
+                self.timers.clear()
         self.ws.send(msg.SerializeToString())
 
     def click(self, label: str, timeout: float = 120.0) -> None:
@@ -150,7 +155,13 @@ class ProtocolSession:
                 msg.ParseFromString(raw)
                 kind = msg.WhichOneof("type")
                 if kind == "auto_rerun":
-                    self.fragment = (msg.auto_rerun.interval, msg.auto_rerun.fragment_id)
+                    with self._timers_lock:  # a timer starts when registered: first due one interval later
+                        interval = msg.auto_rerun.interval
+                        self.timers[msg.auto_rerun.fragment_id] = [interval, time.monotonic() + interval]
+                elif kind == "stop_auto_rerun":
+                    with self._timers_lock:
+                        for fragment_id in msg.stop_auto_rerun.fragment_ids:
+                            self.timers.pop(fragment_id, None)
                 elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                     self._element(msg.delta.new_element)
         except Exception:  # the connection closed: close() or the server went away
@@ -182,12 +193,14 @@ class ProtocolSession:
     def _pump(self) -> None:
         parts = urlsplit(self.url)
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        next_rerun = time.monotonic() + 1.0
         while not self._stop.is_set():
             t0 = time.monotonic()
-            if self.fragment and t0 >= next_rerun:
-                self._rerun(fragment=self.fragment[1])
-                next_rerun = t0 + self.fragment[0]
+            with self._timers_lock:
+                due = [fid for fid, (interval, at) in self.timers.items() if t0 >= at]
+                for fid in due:
+                    self.timers[fid][1] = t0 + self.timers[fid][0]
+            for fid in due:
+                self._rerun(fragment=fid)
             if self.stream and self.running:
                 try:
                     conn.request("GET", f"{self.stream}?seq={self.seq}&step={self.row_step:g}",

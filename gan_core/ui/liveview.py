@@ -13,6 +13,8 @@ the same code drives a thread, a worker or a Ray actor.
 
 from __future__ import annotations
 
+import math
+import time
 from collections import deque
 from pathlib import Path
 
@@ -35,6 +37,12 @@ QUIET_EVERY = 10.0  # the same when the view also shows the status line
 NO_FRAMES = 2**31 - 1  # a poll's since_seq that asks for no frames (the stream brings them)
 MAX_FRAMES = 8  # frames per packet: the new ones and those of the packet before (~0.4 s at one per 50 ms)
 OVERLAP = 3  # packets whose frames and rows are sent again
+# A timer run this soon after a full run sends the full packet again, once. Streamlit merges two deltas for
+# one element while both wait in its send queue, so a timer run right behind a full run could replace the
+# RESET packet (stream address, labels, real points, history) with its state-only one: seen through nginx
+# with Ray, where a Train click during a slow first run was followed at once by the fragment's timer run,
+# and that session's canvas never learnt its stream.
+RESEND_S = 3.0
 LABELS = {  # live.js's text key -> i18n key
     "real": "live.real", "generated": "live.generated", "step": "fig.step", "d_colorbar": "fig.d_colorbar",
     "losses": "fig.loss_title", "means": "fig.means_title", "d_loss": "fig.d_loss", "g_loss": "fig.g_loss",
@@ -76,7 +84,11 @@ def poll(runner, key: str) -> dict:
     """The handle's poll() for this view: what is new since its last packet (everything on a full run;
     with the stream, a timer run asks for the state and the newest rows only)."""
     state = st.session_state.setdefault(f"_live_{key}", {"seqs": deque(maxlen=OVERLAP), "steps": deque(maxlen=OVERLAP)})
-    full = full_run()
+    now = time.monotonic()
+    if full_run():
+        full, state["full_at"] = True, now
+    else:  # the first timer run after a full run decides once whether to send it again (RESEND_S)
+        full = now - state.pop("full_at", -math.inf) < RESEND_S
     if full:
         state["seqs"], state["steps"] = deque(maxlen=OVERLAP), deque(maxlen=OVERLAP)
     elif stream.enabled():

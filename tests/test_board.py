@@ -119,6 +119,9 @@ def test_only_the_class_teacher_key_hides_and_removes(url, monkeypatch):
     monkeypatch.setenv(owners.TEACHER_ENV, "server-key")  # the server's key acts on every class
     board.remove(code, "server-key", tile, url=url)
     assert board.tiles(code, hidden=True, url=url) == []
+    assert board.share(code, ann, "playground", step=100, status="running", diagnosis="healthy", settings={},
+                       png=None, create=False, url=url) is None  # an update does not bring a removed tile back
+    assert board.tiles(code, hidden=True, url=url) == []
     assert error_key(board.remove, code, key, tile, url=url) == "no_tile"
 
 

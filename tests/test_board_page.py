@@ -140,8 +140,15 @@ def test_student_joins_shares_and_the_teacher_board_shows_the_tile():
     assert "**Ann**" not in "\n".join(m.value for m in reader.markdown)
     teacher.button(key=f"board_remove_{tile.id}").click().run()
     assert board.tiles(code, hidden=True) == []
+    student.button(key="btn_step").click().run()  # the next update does not put it back: sharing stops, and says why
+    assert board.tiles(code, hidden=True) == [] and not student.toggle(key="share_playground").value
+    assert EN["board.removed"] in [i.value for i in student.info]
+    student.toggle(key="share_playground").set_value(True).run()  # only the student sharing again does
+    assert [t.step for t in board.tiles(code)] == [4]
+    assert EN["board.removed"] not in [i.value for i in student.info]
 
     student.toggle(key="share_playground").set_value(False).run()
+    assert board.tiles(code, hidden=True) == []
     student.button(key="btn_step").click().run()
     assert board.tiles(code, hidden=True) == []  # not shared: nothing goes up
     stop(student)

@@ -127,10 +127,11 @@ def key_settings(flat: dict) -> dict:
 
 
 def share(code: str, token: str, source: str, *, step: int, status: str, diagnosis: str, settings: dict,
-          png: bytes | None, url: str | None = None) -> int:
+          png: bytes | None, create: bool = True, url: str | None = None) -> int | None:
     """Put this session's run from `source` on the board, or bring its tile up to date (one tile per
     class, session and source); returns the tile's id. Only a member of the class shares with it, under
-    the name it joined with. A tile the teacher hid stays hidden."""
+    the name it joined with. A tile the teacher hid stays hidden. With create=False (the updates while a
+    shared run trains) a tile that is not there is not made: the teacher removed it; returns None."""
     if png is not None and len(png) > MAX_IMAGE:
         raise BoardError("too_big", size=len(png), limit=MAX_IMAGE)
     values = dict(step=int(step), status=str(status)[:16], diagnosis=str(diagnosis)[:32],
@@ -146,6 +147,8 @@ def share(code: str, token: str, source: str, *, step: int, status: str, diagnos
             if found is not None:
                 c.execute(update(db.shared).where(db.shared.c.id == found).values(display=display, **values))
                 return found
+        if not create:
+            return None
         try:
             with db.engine(url).begin() as c:
                 return c.execute(db.shared.insert().values(class_code=code, token=token, source=source[:32],
@@ -199,7 +202,8 @@ def hide(code: str, key: str | None, tile_id: int, hidden: bool = True, url: str
 
 
 def remove(code: str, key: str | None, tile_id: int, url: str | None = None) -> None:
-    """Take a tile off the board (the student's next share puts it back: to keep it off, hide it)."""
+    """Take a tile off the board: the student's page stops sharing it and says so; only the student
+    switching Share on again puts it back (hiding keeps it off for good)."""
     where = _teacher(code, key, tile_id, url)
     with db.engine(url).begin() as c:
         if c.execute(delete(db.shared).where(where)).rowcount == 0:

@@ -24,7 +24,8 @@ from .owner import me
 
 SHARE_EVERY = 4.0  # seconds between a training run's tile updates
 TILE_PX = 480  # the tile's picture, square; the board shows it smaller, the full-size view as it is
-SHARED = "_shared_sources"  # session state: the sources this session shares ({source: last (time, step, state)})
+SHARED = "_shared_sources"  # session state: the sources shared ({source: last (time, step, state, tile id)})
+REMOVED = "_share_removed"  # session state: the source whose tile the teacher removed (said under its toggle)
 log = logging.getLogger(__name__)
 
 
@@ -91,10 +92,13 @@ def share_toggle(runner, source: str) -> None:
               help=t("board.share_help") if code else t("board.share_join_first"))
     if code and source in shared:
         st.caption(t("board.sharing", code=code, name=st.session_state.get("display_name")))
+    elif st.session_state.get(REMOVED) == source:
+        st.info(t("board.removed"), icon=":material/groups:")
 
 
 def _toggled(runner, source: str, key: str) -> None:
     shared, code = st.session_state[SHARED], st.session_state.get("class_code")
+    st.session_state.pop(REMOVED, None)
     if st.session_state[key] and code:
         shared[source] = None
         refresh(runner, source, runner.read(light=True))
@@ -113,13 +117,20 @@ def refresh(runner, source: str, view: dict) -> None:
     last, now = shared[source], time.monotonic()
     if last and ((last[1], last[2]) == (view["step"], state) or (state == "running" and now - last[0] < SHARE_EVERY)):
         return
-    shared[source] = (now, view["step"], state)
+    made = last[3] if last else None  # the tile's id once a share made it: later shares only update it
+    shared[source] = (now, view["step"], state, made)
     snap = view["snap"]
     png = png_bytes(snap["fake"], snap["kind"], real=snap["real"] if snap["kind"] == "points" else None,
                     size=TILE_PX)
     try:
-        board.share(code, me().token, source, step=view["step"], status=state, diagnosis=view["diagnosis"].label,
-                    settings=board.key_settings(view["config"].to_flat()), png=png)
+        tile = board.share(code, me().token, source, step=view["step"], status=state,
+                           diagnosis=view["diagnosis"].label, settings=board.key_settings(view["config"].to_flat()),
+                           png=png, create=made is None)
+        shared[source] = (now, view["step"], state, tile)
+        if tile is None:  # the teacher took it off the board: stop sharing until the student switches it on
+            shared.pop(source, None)
+            st.session_state[REMOVED] = source
+            st.rerun()  # the whole page: the toggle goes off and says why
     except board.BoardError as e:  # e.g. the class is gone from this database
         shared.pop(source, None)
         st.warning(error_text(e), icon=":material/groups:")

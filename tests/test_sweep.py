@@ -113,6 +113,12 @@ def test_bench_sweep_smoke(capsys):
     assert {"member_steps_per_s", "trainer_steps_per_s", "ratio", "by_size", "best_size"} <= set(r)
     assert set(r["by_size"]) == {"1", "3"} and r["member_steps_per_s"] == max(r["by_size"].values())
     assert r["ratio"] == pytest.approx(r["member_steps_per_s"] / r["trainer_steps_per_s"], rel=0.02)
+    assert r["trainer_steps_per_s"] == max(r["trainer_by_threads"].values()) and set(r["trainer_by_threads"]) == {"1"}
+    code, out, err = run_cli(capsys, "bench", "--sweep", "--sizes", "2", "--steps", "10", "--rounds", "1",
+                             "--threads", "2", "--json")
+    r = json.loads(out)  # the Trainer on one thread and on the ensemble's two: the faster is the baseline
+    assert code == 0 and set(r["trainer_by_threads"]) == {"1", "2"} and r["threads"] == 2
+    assert r["trainer_steps_per_s"] == max(r["trainer_by_threads"].values())
     code, _, err = run_cli(capsys, "bench", "--sweep", "--sizes", "0,x")
     assert code == 2 and "--sizes" in err
 

@@ -36,13 +36,13 @@ VANISH = {"dataset": "ring8", "loss": "minimax", "d_steps": 5, "lr_d": 5e-3, "g_
 # "modes/hq" is modes covered / fraction of samples within 3 std of a mode, at the last step.
 PRESETS = {p.name: p for p in [
     # 8/0.66, 8/0.80, 8/0.76, 8/0.76, 8/0.78 (seed 0 again on 2026-12-02: 8/8, hq 0.662, healthy, so the
-    # promise is hq >= 0.65, not 0.7). The same without R1: 5, 7, 8 modes (seeds 0-2); with the
+    # promise is hq >= 0.65, not 0.7; on 2026-12-06's machine seed 0 reads 8/8, hq 0.767). The same without R1: 5, 7, 8 modes (seeds 0-2); with the
     # default lr 1e-3 both and R1: hq 0.82, 0.69, 0.51, 0.82, 0.16 (clusters orbit their modes).
     Preset("ring-stable",
            "8 Gaussians on a ring: the generator spreads out and settles on all 8 modes.",
            RING, steps=5000, expect={"modes_min": 8, "hq_min": 0.65, "diagnosis": "healthy"}),
     # 0, 2, 0, 2, 3 modes: G piles into a few tight clumps. At seed 0 (the Lab's) a single clump that ends
-    # beside the ring, on no mode (0/8, hq 0.00 at 5,000 steps); on the way it swings hard (at 1,500 steps
+    # beside the ring, on no mode (0/8, hq 0.00 at 5,000 steps; sample spread 0.19, 0.17 on 2026-12-06's machine); on the way it swings hard (at 1,500 steps
     # D(G(z)) spans 0.97 and the diagnosis reads oscillation). Either change alone is not enough: beta1 0.95
     # with R1 covers 5-8 modes, R1 off with beta1 0.5 covers 5-8. Why each helps is our reading, not proven.
     Preset("ring-mode-collapse",
@@ -53,7 +53,7 @@ PRESETS = {p.name: p for p in [
     # vanishing gradient (measured with Adam: G still crept onto a mode on 3 of 5 seeds). D takes 5 Adam
     # steps at lr 5e-3 per G step, rejects the fakes with certainty, and G's gradient falls to 1e-6..1e-8
     # (diagnosed vanishing-gradients on seeds 0-4 at 1,500 steps; D(G(z)) 1e-10..8e-3; seed 0 on 2026-12-02:
-    # G's median gradient norm 8.4e-6 over the last 750 steps).
+    # G's median gradient norm 8.4e-6 over the last 750 steps; 4.0e-6 on 2026-12-06's machine).
     Preset("vanishing-gradients",
            "Vanishing gradients: D rejects every fake with certainty and G's gradient drops to ~0, so G stops moving.",
            VANISH, steps=1500, fix="vanishing-gradients-fixed",

@@ -8,7 +8,7 @@ from gan_core.ui.i18n import t
 
 st.title(t("lab.title"))
 st.caption(t("lab.caption"))
-presenter.caption()  # the keyboard shortcuts, in presenter mode
+presenter.caption(("train", "pause", "step", "reset", "both_train", "both_pause"))  # the keys, in presenter mode
 lesson = lab.lesson_picker()
 text = lab.text(lesson)
 preset = lab.preset_of(lesson)
@@ -66,9 +66,10 @@ else:
         running = any(r.running for r in pair)
         cols[1].button(t("lab.continue"), key="lab_fix_train", on_click=lab.train, args=pair,
                        kwargs={"limit": preset.steps}, width="stretch",
-                       disabled=running or not any(lab.can_train(r, preset.steps) for r in pair))
+                       disabled=running or not any(lab.can_train(r, preset.steps) for r in pair),
+                       **presenter.button_keys("both_train"))
         cols[2].button(t("lab.pause_both"), key="lab_fix_pause", on_click=lab.pause_all, disabled=not running,
-                       width="stretch")
+                       width="stretch", **presenter.button_keys("both_pause"))
         lab.diff_table(*pair, titles)
         lab.start_note(st.session_state[f"lab_{lesson}_same"], pair[0].config.seed)
         lab.pair_panels(pair, titles, preset.steps)

@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gan_core import frames
+from gan_core.host.runner import Runner
 from gan_core.presets import PRESETS
 from gan_core.ui import presenter
 
@@ -122,6 +123,14 @@ def test_the_lab_presents_too():
     at = open_page("pages/lab.py", present="1")
     assert at.button(key="lab_train").proto.shortcut == "t" and at.button(key="lab_reset").proto.shortcut == "0"
     assert packet(at, "lab_run_live")["text"]["scale"] == presenter.CANVAS_SCALE
+    at.button(key="lab_apply_fix").click().run()  # the Fix stage's two runs: Shift+T / Shift+P, named in the sidebar
+    assert not at.exception, at.exception
+    assert at.button(key="lab_fix_train").proto.shortcut == "shift+t"
+    assert at.button(key="lab_fix_pause").proto.shortcut == "shift+p"
+    assert "`Shift+T` Continue both" in at.sidebar.caption[0].value
+    for value in at.session_state.values():
+        if isinstance(value, Runner):
+            value.pause()
 
 
 @pytest.mark.parametrize("text,pins,unknown", [

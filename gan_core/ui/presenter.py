@@ -27,7 +27,9 @@ TOGGLE, PIN_EDIT = "presenter", "presenter_pin_edit"
 PINNABLE = ["preset", *CONFIG_KEYS]
 # Streamlit's own shortcut keys: "R" and "C" are reserved (rerun, clear cache), so Reset is 0 (step zero).
 # Plain keys never fire while the focus is in a text field (Streamlit's hotkey filter).
-SHORTCUTS = {"train": "T", "pause": "P", "step": "S", "d_step": "D", "g_step": "G", "reset": "0"}
+SHORTCUTS = {"train": "T", "pause": "P", "step": "S", "d_step": "D", "g_step": "G", "reset": "0",
+             "both_train": "Shift+T", "both_pause": "Shift+P"}  # the Lab's Fix stage: both runs at once
+LABEL_KEYS = {"both_train": "lab.continue", "both_pause": "lab.pause_both"}  # the rest: "btn." + action
 CANVAS_SCALE = 1.5  # markers, line widths and fonts on the live canvas
 CSS = """<style>
 /* Streamlit sizes its text and spacing in rem: a larger root scales the whole page for the back row.
@@ -126,7 +128,7 @@ def caption(actions=("train", "pause", "step", "reset")) -> None:
     """The shortcuts, in the sidebar for the teacher (nothing outside presenter mode)."""
     if not active():
         return
-    keys = " · ".join(f"`{SHORTCUTS[a]}` {t('btn.' + a)}" for a in actions)
+    keys = " · ".join(f"`{SHORTCUTS[a]}` {t(LABEL_KEYS.get(a, 'btn.' + a))}" for a in actions)
     st.sidebar.caption(t("presenter.keys", keys=keys))
 
 

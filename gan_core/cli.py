@@ -85,8 +85,8 @@ def build_parser() -> Parser:
     s.add_argument("--steps", type=int, help="training steps per run (default: the preset's)")
     s.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS", help="run batches as Ray tasks")
     s.add_argument("--threads", type=int, default=min(64, os.cpu_count() or 1),
-                   help="torch threads (default: one per core; on 2 cores a 5x5x2 map of 2,000 steps took 67 s "
-                        "on 2 threads, 120 s on 1)")
+                   help="torch threads (default: one per core; on 2 cores a 5x5x2 map of 2,000 steps took about "
+                        "70 s on 2 threads, 120 s on 1)")
     s.add_argument("--out", help="write DIR/sweep.csv, DIR/map.png and DIR/map.json")
     s.add_argument("--json", action="store_true")
 

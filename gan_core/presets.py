@@ -36,8 +36,9 @@ VANISH = {"dataset": "ring8", "loss": "minimax", "d_steps": 5, "lr_d": 5e-3, "g_
 # "modes/hq" is modes covered / fraction of samples within 3 std of a mode, at the last step.
 PRESETS = {p.name: p for p in [
     # 8/0.66, 8/0.80, 8/0.76, 8/0.76, 8/0.78 (seed 0 again on 2026-12-02: 8/8, hq 0.662, healthy, so the
-    # promise is hq >= 0.65, not 0.7; on 2026-12-06's machine seed 0 reads 8/8, hq 0.767). The same without R1: 5, 7, 8 modes (seeds 0-2); with the
-    # default lr 1e-3 both and R1: hq 0.82, 0.69, 0.51, 0.82, 0.16 (clusters orbit their modes).
+    # promise is hq >= 0.65, not 0.7; on 2026-12-06's machine seed 0 reads 8/8, hq 0.767). The same without
+    # R1: 5, 7, 8 modes (seeds 0-2); with the default lr 1e-3 both and R1: hq 0.82, 0.69, 0.51, 0.82, 0.16
+    # (clusters orbit their modes).
     Preset("ring-stable",
            "8 Gaussians on a ring: the generator spreads out and settles on all 8 modes.",
            RING, steps=5000, expect={"modes_min": 8, "hq_min": 0.65, "diagnosis": "healthy"}),

@@ -43,9 +43,10 @@ PRESETS = {p.name: p for p in [
            "8 Gaussians on a ring: the generator spreads out and settles on all 8 modes.",
            RING, steps=5000, expect={"modes_min": 8, "hq_min": 0.65, "diagnosis": "healthy"}),
     # 0, 2, 0, 2, 3 modes: G piles into a few tight clumps. At seed 0 (the Lab's) a single clump that ends
-    # beside the ring, on no mode (0/8, hq 0.00 at 5,000 steps; sample spread 0.19, 0.17 on 2026-12-06's machine); on the way it swings hard (at 1,500 steps
-    # D(G(z)) spans 0.97 and the diagnosis reads oscillation). Either change alone is not enough: beta1 0.95
-    # with R1 covers 5-8 modes, R1 off with beta1 0.5 covers 5-8. Why each helps is our reading, not proven.
+    # beside the ring, on no mode (0/8, hq 0.00 at 5,000 steps; sample spread 0.19, 0.17 on 2026-12-06's
+    # machine); on the way it swings hard (at 1,500 steps D(G(z)) spans 0.97 and the diagnosis reads
+    # oscillation). Either change alone is not enough: beta1 0.95 with R1 covers 5-8 modes, R1 off with
+    # beta1 0.5 covers 5-8. Why each helps is our reading, not proven.
     Preset("ring-mode-collapse",
            "Mode collapse: the samples pile into one to three clumps instead of covering the 8 modes.",
            {**RING, "r1_gamma": 0.0, "beta1": 0.95}, steps=5000, fix="ring-stable",

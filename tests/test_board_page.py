@@ -143,6 +143,7 @@ def test_student_joins_shares_and_the_teacher_board_shows_the_tile():
     student.button(key="btn_step").click().run()  # the next update does not put it back: sharing stops, and says why
     assert board.tiles(code, hidden=True) == [] and not student.toggle(key="share_playground").value
     assert EN["board.removed"] in [i.value for i in student.info]
+    assert all(tr["board.share"] in tr["board.removed"] for tr in (EN, ZH))  # it names the toggle as labelled
     student.toggle(key="share_playground").set_value(True).run()  # only the student sharing again does
     assert [t.step for t in board.tiles(code)] == [4]
     assert EN["board.removed"] not in [i.value for i in student.info]

@@ -2,6 +2,7 @@
 once the session is gone, and the route mounted by server.py on a real server."""
 
 import gc
+import time
 import urllib.error
 import urllib.request
 
@@ -67,7 +68,7 @@ def test_a_timer_run_right_behind_a_full_run_sends_the_full_packet_again_once(mo
     monkeypatch.setattr(liveview.st, "session_state", {})
     monkeypatch.setattr(liveview, "full_run", lambda: run_is_full[0])
     monkeypatch.setattr(liveview.stream, "enabled", lambda: True)
-    monkeypatch.setattr(liveview.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
 
     def run(full: bool, at: float) -> bool:
         run_is_full[0], clock[0] = full, at

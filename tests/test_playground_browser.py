@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.browser import shot
@@ -138,8 +139,15 @@ def test_drawn_points_become_the_data_and_the_fakes_move_toward_them(server, pag
     drawn = page.evaluate(f"() => {view}.drawn.length / 2")
     assert drawn >= 50, drawn
     page.get_by_role("button", name=re.compile(r"Train on [\d,]+ drawn points")).click()
-    page.wait_for_function(f"() => {{ const v = {view}; return v.real.length === 2 * Math.min(v.real.length / 2, 500) &&"
-                           " Math.abs(v.real[0] - 1.2) < 0.6 && Math.abs(v.real[1] - 1.2) < 0.6; }", timeout=30_000)
+    try:  # a fresh run on the drawn points: a new trainer in the worker (60 s: two shared cores, as elsewhere here)
+        page.wait_for_function(f"() => {{ const v = {view}; return v.real.length === 2 * Math.min(v.real.length / 2, 500)"
+                               " && Math.abs(v.real[0] - 1.2) < 0.6 && Math.abs(v.real[1] - 1.2) < 0.6; }",
+                               timeout=60_000)
+    except PlaywrightTimeout as exc:  # say what the page showed, for a failure seen once in a full run (not reproduced)
+        shot(page, "playground-drawn-data-timeout")
+        state = page.evaluate(f"() => {{ const v = {view}; return [v.real.slice(0, 2), v.drawn.length, v.resets]; }}")
+        raise AssertionError(f"the map's data did not become the drawn points: real[0:2], drawn, resets = {state}; "
+                             f"page: {page.inner_text('body')[:600]!r}") from exc
     mean = "() => { const f = VIEW.frame.fake; let x = 0, y = 0; for (let i = 0; i < f.length; i += 2) { x += f[i]; y += f[i + 1]; } return [2 * x / f.length, 2 * y / f.length]; }".replace("VIEW", view)
     x0, y0 = page.evaluate(mean)
     button(page, "Train").click()
